@@ -1,0 +1,4 @@
+//! One module per subcommand, plus the flags they share.
+
+pub mod image_args;
+pub mod inspect;

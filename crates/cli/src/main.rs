@@ -1,0 +1,57 @@
+//! The `palisade` command line.
+
+mod commands;
+mod output;
+mod progress;
+
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+/// Exit code for usage and input errors (clap uses it for usage errors too).
+pub const EXIT_INPUT_ERROR: u8 = 2;
+
+#[derive(Parser)]
+#[command(
+    name = "palisade",
+    version,
+    about = "Container image security: the practices of the EKS image-security guide in one tool",
+    long_about = "palisade reads container images from OCI layouts, docker-archives and registries in one \
+streaming pass per layer.\n\nImage references:\n  oci:DIR[:TAG|@DIGEST]            an OCI image layout directory\n  \
+docker-archive:FILE[:NAME:TAG|:@N]  a `docker save` tar (gzip or not)\n  docker://HOST/REPO[:TAG|@DIGEST]  an image in a registry\n  \
+HOST/REPO:TAG                     the same, without the prefix\n\nExit codes: 0 success, 2 usage or input error.",
+    propagate_version = true
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Show an image's config, history and layers: digests, sizes, files
+    /// added/modified/deleted per layer, wasted bytes and efficiency (as dive computes it)
+    Inspect(commands::inspect::InspectArgs),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Inspect(args) => commands::inspect::run(args),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            // One line: what failed on which input, and why.
+            let mut msg = e.to_string();
+            for cause in e.chain().skip(1) {
+                let c = cause.to_string();
+                if !msg.contains(&c) {
+                    msg.push_str(": ");
+                    msg.push_str(&c);
+                }
+            }
+            eprintln!("palisade: error: {msg}");
+            ExitCode::from(EXIT_INPUT_ERROR)
+        }
+    }
+}

@@ -1,0 +1,96 @@
+//! The interface through which later stages (audit checks, package
+//! catalogers, secret scanners) see file contents during the one pass.
+//!
+//! An analyzer declares path patterns up front. The walk offers it the
+//! content of matching regular files only, one file at a time, up to the
+//! analyzer's size limit; everything else streams past unread by it. Its
+//! output is stored per layer, so it is a pure function of the layer and
+//! can be cached by diff-id; [`crate::Scan::analysis`] then picks the output
+//! for the file version that is visible in the final filesystem.
+
+use std::any::Any;
+
+/// What an analyzer is told about a file it receives.
+#[derive(Debug, Clone, Copy)]
+pub struct FileRef<'a> {
+    /// Path relative to the image root, without a leading `/`.
+    pub path: &'a str,
+    pub mode: u32,
+    pub size: u64,
+    /// Index of the layer the content comes from (0 = bottom).
+    pub layer: usize,
+}
+
+/// Output of one analyzer for one file.
+pub type Analysis = Box<dyn Any + Send + Sync>;
+
+pub trait Analyzer: Send + Sync {
+    /// A short stable name, used in errors.
+    fn name(&self) -> &'static str;
+
+    /// Glob patterns (`glob` crate syntax, matched against the path without
+    /// a leading `/`, `*` not crossing `/`) of the files this analyzer reads.
+    fn patterns(&self) -> &[&str];
+
+    /// Largest file content handed over; bigger files are skipped and
+    /// reported to [`Analyzer::too_large`].
+    fn max_size(&self) -> u64 {
+        8 << 20
+    }
+
+    /// Reads one file's content. `Ok(None)` means "nothing to record".
+    /// An `Err` is recorded as a warning for that file; the walk goes on.
+    fn analyze(&self, file: FileRef<'_>, content: &[u8]) -> Result<Option<Analysis>, String>;
+
+    /// Called instead of `analyze` for a matching file above `max_size`.
+    fn too_large(&self, _file: FileRef<'_>) -> Option<Analysis> {
+        None
+    }
+}
+
+/// Analyzers with their patterns compiled once.
+pub(crate) struct CompiledAnalyzers<'a> {
+    pub(crate) analyzers: &'a [&'a dyn Analyzer],
+    patterns: Vec<Vec<glob::Pattern>>,
+}
+
+const MATCH: glob::MatchOptions = glob::MatchOptions {
+    case_sensitive: true,
+    require_literal_separator: true,
+    require_literal_leading_dot: false,
+};
+
+impl<'a> CompiledAnalyzers<'a> {
+    pub(crate) fn new(analyzers: &'a [&'a dyn Analyzer]) -> Result<Self, String> {
+        let patterns = analyzers
+            .iter()
+            .map(|a| {
+                a.patterns()
+                    .iter()
+                    .map(|p| {
+                        glob::Pattern::new(p)
+                            .map_err(|e| format!("analyzer {}: pattern {p:?}: {e}", a.name()))
+                    })
+                    .collect::<Result<Vec<_>, _>>()
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(CompiledAnalyzers {
+            analyzers,
+            patterns,
+        })
+    }
+
+    /// Indexes of the analyzers interested in `path`.
+    pub(crate) fn interested(&self, path: &str) -> Vec<usize> {
+        self.patterns
+            .iter()
+            .enumerate()
+            .filter(|(_, pats)| pats.iter().any(|p| p.matches_with(path, MATCH)))
+            .map(|(i, _)| i)
+            .collect()
+    }
+
+    pub(crate) fn is_empty(&self) -> bool {
+        self.analyzers.is_empty()
+    }
+}

@@ -1,0 +1,331 @@
+//! The merged filesystem: layers applied bottom to top with overlay
+//! semantics (whiteouts, opaque directories, a non-directory replacing a
+//! directory), recording for every path which layer added it, which layers
+//! overwrote it, and what was deleted where. Also the per-layer change
+//! counts and the image efficiency as dive computes it.
+
+use crate::walk::{Entry, EntryKind, LayerContents, Whiteout};
+use std::collections::{BTreeMap, HashMap};
+
+/// A path in the final filesystem.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Node {
+    pub kind: EntryKind,
+    pub mode: u32,
+    pub uid: u64,
+    pub gid: u64,
+    pub size: u64,
+    pub link: Option<String>,
+    /// The layer whose version of the path is visible.
+    pub layer: usize,
+    /// The layer that created the path (in its current lifetime).
+    pub added_in: usize,
+    /// Later layers that wrote the path again.
+    pub overwritten_in: Vec<usize>,
+}
+
+/// A path that a later layer deleted (by whiteout, opaque directory, or by
+/// replacing a directory with a non-directory). Its bytes are still in the
+/// lower layer's blob, so they can still be extracted from the image.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Removed {
+    pub path: String,
+    pub node: Node,
+    pub removed_in: usize,
+}
+
+/// Per-layer change counts.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct LayerChanges {
+    pub files_added: u64,
+    pub files_modified: u64,
+    pub files_deleted: u64,
+    /// Sum of the sizes of the regular files in this layer.
+    pub content_bytes: u64,
+    /// Bytes of this layer's files that later layers overwrite or delete:
+    /// shipped, but invisible in the final filesystem.
+    pub wasted_bytes: u64,
+}
+
+/// Image efficiency as dive computes it.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+pub struct Efficiency {
+    /// Sum over paths of the smallest version ÷ sum of all versions (1.0 = nothing wasted).
+    pub score: f64,
+    /// Bytes of every version of every path that appears in more than one layer.
+    pub wasted_bytes: u64,
+    /// Sum of file sizes in all layers but the first (dive's "user" size).
+    pub user_bytes: u64,
+    /// The paths that make up `wasted_bytes`, largest first.
+    pub inefficient: Vec<InefficientPath>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct InefficientPath {
+    pub path: String,
+    /// How many layers touch the path (writes and deletions).
+    pub occurrences: u64,
+    pub total_bytes: u64,
+}
+
+#[derive(Default)]
+struct PathEfficiency {
+    cumulative: u64,
+    minimum: u64,
+    occurrences: u64,
+}
+
+#[derive(Debug, Default)]
+pub struct Filesystem {
+    nodes: BTreeMap<String, Node>,
+    removed: Vec<Removed>,
+    efficiency: Efficiency,
+}
+
+/// The key range of everything strictly below `dir`.
+fn below(dir: &str) -> (String, String) {
+    if dir.is_empty() {
+        // Below the root: every path.
+        (String::new(), "\u{10FFFF}".to_string())
+    } else {
+        (format!("{dir}/"), format!("{dir}0")) // '0' is the byte after '/'
+    }
+}
+
+impl Filesystem {
+    pub fn get(&self, path: &str) -> Option<&Node> {
+        self.nodes.get(path.trim_start_matches('/'))
+    }
+
+    /// Every visible path, sorted.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &Node)> {
+        self.nodes.iter().map(|(p, n)| (p.as_str(), n))
+    }
+
+    pub fn len(&self) -> usize {
+        self.nodes.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.nodes.is_empty()
+    }
+
+    /// Paths deleted by a later layer, in the order they were deleted.
+    pub fn removed(&self) -> &[Removed] {
+        &self.removed
+    }
+
+    pub fn efficiency(&self) -> &Efficiency {
+        &self.efficiency
+    }
+
+    /// Resolves symlinks inside the image, as if the image root were `/`
+    /// (`..` stops at the root, absolute targets start at the root), never
+    /// leaving it. `None` for dangling links and loops.
+    pub fn resolve(&self, path: &str) -> Option<(String, &Node)> {
+        let mut pending: Vec<String> = path
+            .split('/')
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+            .rev()
+            .collect();
+        let mut resolved: Vec<String> = Vec::new();
+        let mut hops = 0;
+        while let Some(part) = pending.pop() {
+            match part.as_str() {
+                "." => continue,
+                ".." => {
+                    resolved.pop();
+                    continue;
+                }
+                _ => {}
+            }
+            resolved.push(part);
+            let current = resolved.join("/");
+            let node = self.nodes.get(&current)?;
+            if node.kind == EntryKind::Symlink {
+                hops += 1;
+                if hops > 40 {
+                    return None;
+                }
+                let target = node.link.clone().unwrap_or_default();
+                resolved.pop();
+                if target.starts_with('/') {
+                    resolved.clear();
+                }
+                pending.extend(
+                    target
+                        .split('/')
+                        .filter(|s| !s.is_empty())
+                        .map(str::to_string)
+                        .rev(),
+                );
+            }
+        }
+        let current = resolved.join("/");
+        self.nodes.get(&current).map(|n| (current, n))
+    }
+
+    /// Applies the layers in order. Returns the filesystem and per-layer counts.
+    pub fn merge(layers: &[LayerContents]) -> (Filesystem, Vec<LayerChanges>) {
+        let mut fs = Filesystem::default();
+        let mut changes = vec![LayerChanges::default(); layers.len()];
+        let mut eff: HashMap<String, PathEfficiency> = HashMap::new();
+        let note = |eff: &mut HashMap<String, PathEfficiency>, path: &str, size: u64| {
+            let e = eff.entry(path.to_string()).or_insert(PathEfficiency {
+                cumulative: 0,
+                minimum: u64::MAX,
+                occurrences: 0,
+            });
+            e.cumulative += size;
+            e.minimum = e.minimum.min(size);
+            e.occurrences += 1;
+        };
+        for (i, layer) in layers.iter().enumerate() {
+            // Whiteouts hide lower layers only, so they go first.
+            for w in &layer.whiteouts {
+                let (target, include_self) = match w {
+                    Whiteout::Path(p) => (p.as_str(), true),
+                    Whiteout::Opaque(d) => (d.as_str(), false),
+                };
+                let removed = fs.remove_tree(target, include_self, i, &mut changes);
+                let was_dir = !include_self
+                    || removed
+                        .iter()
+                        .any(|(p, n)| p == target && n.kind == EntryKind::Dir);
+                // dive sizes a whiteout by what it deletes below a directory, 0 for a file.
+                let size = if was_dir {
+                    removed
+                        .iter()
+                        .filter(|(p, _)| p != target)
+                        .map(|(_, n)| n.size)
+                        .sum()
+                } else {
+                    0
+                };
+                if !removed.is_empty() || include_self {
+                    note(&mut eff, target, size);
+                }
+                changes[i].files_deleted += removed.len() as u64;
+            }
+            for entry in &layer.entries {
+                fs.apply(entry, i, &mut changes);
+                if entry.kind != EntryKind::Dir {
+                    note(&mut eff, &entry.path, entry.size);
+                }
+                changes[i].content_bytes += entry.size;
+            }
+        }
+        let user_bytes = changes.iter().skip(1).map(|c| c.content_bytes).sum();
+        let (mut minimum, mut discovered) = (0u64, 0u64);
+        let mut inefficient = Vec::new();
+        for (path, e) in eff {
+            minimum += e.minimum;
+            discovered += e.cumulative;
+            if e.occurrences >= 2 {
+                inefficient.push(InefficientPath {
+                    path,
+                    occurrences: e.occurrences,
+                    total_bytes: e.cumulative,
+                });
+            }
+        }
+        inefficient.sort_by(|a, b| {
+            b.total_bytes
+                .cmp(&a.total_bytes)
+                .then_with(|| a.path.cmp(&b.path))
+        });
+        fs.efficiency = Efficiency {
+            score: if discovered == 0 {
+                1.0
+            } else {
+                minimum as f64 / discovered as f64
+            },
+            wasted_bytes: inefficient.iter().map(|p| p.total_bytes).sum(),
+            user_bytes,
+            inefficient,
+        };
+        (fs, changes)
+    }
+
+    /// Removes `path` (if `include_self`) and everything below it.
+    fn remove_tree(
+        &mut self,
+        path: &str,
+        include_self: bool,
+        layer: usize,
+        changes: &mut [LayerChanges],
+    ) -> Vec<(String, Node)> {
+        let (lo, hi) = below(path);
+        let mut keys: Vec<String> = self.nodes.range(lo..hi).map(|(k, _)| k.clone()).collect();
+        if include_self && self.nodes.contains_key(path) {
+            keys.push(path.to_string());
+        }
+        let mut removed = Vec::with_capacity(keys.len());
+        for key in keys {
+            if let Some(node) = self.nodes.remove(&key) {
+                changes[node.layer].wasted_bytes += node.size;
+                self.removed.push(Removed {
+                    path: key.clone(),
+                    node: node.clone(),
+                    removed_in: layer,
+                });
+                removed.push((key, node));
+            }
+        }
+        removed
+    }
+
+    fn apply(&mut self, entry: &Entry, layer: usize, changes: &mut [LayerChanges]) {
+        let new = |added_in: usize, overwritten_in: Vec<usize>| Node {
+            kind: entry.kind,
+            mode: entry.mode,
+            uid: entry.uid,
+            gid: entry.gid,
+            size: entry.size,
+            link: entry.link.clone(),
+            layer,
+            added_in,
+            overwritten_in,
+        };
+        let Some(old) = self.nodes.get(&entry.path) else {
+            changes[layer].files_added += 1;
+            self.nodes
+                .insert(entry.path.clone(), new(layer, Vec::new()));
+            return;
+        };
+        if old.kind == EntryKind::Dir && entry.kind == EntryKind::Dir {
+            // Parent directories are repeated in every layer that writes below them;
+            // only a change of owner or mode counts as a modification.
+            let changed = (old.mode, old.uid, old.gid) != (entry.mode, entry.uid, entry.gid);
+            let mut overwritten = old.overwritten_in.clone();
+            let added_in = old.added_in;
+            if changed && old.layer != layer {
+                changes[layer].files_modified += 1;
+                overwritten.push(layer);
+            }
+            self.nodes
+                .insert(entry.path.clone(), new(added_in, overwritten));
+            return;
+        }
+        if old.kind == EntryKind::Dir {
+            // A non-directory replacing a directory deletes what was below it.
+            let removed = self.remove_tree(&entry.path, false, layer, changes);
+            changes[layer].files_deleted += removed.len() as u64;
+        }
+        let old = self.nodes.get(&entry.path).cloned().expect("checked above");
+        if old.layer != layer {
+            changes[old.layer].wasted_bytes += old.size;
+            changes[layer].files_modified += 1;
+        } else {
+            // The same path twice in one tar: the later entry wins.
+            changes[layer].content_bytes -= old.size.min(changes[layer].content_bytes);
+        }
+        let mut overwritten = old.overwritten_in;
+        if old.layer != layer {
+            overwritten.push(layer);
+        }
+        self.nodes
+            .insert(entry.path.clone(), new(old.added_in, overwritten));
+    }
+}

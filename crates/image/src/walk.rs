@@ -1,0 +1,625 @@
+//! The one-pass layer walk: each layer blob is read exactly once, as a
+//! stream (never extracted), verified against its digest and diff-id while
+//! it is decompressed and its tar entries are listed. Layers are walked in
+//! parallel. Files that an analyzer asked for are handed to it as they pass.
+
+use crate::analyzer::{Analysis, Analyzer, CompiledAnalyzers, FileRef};
+use crate::digest::{Algorithm, Digest, HashingReader, VerifyingReader};
+use crate::error::{ImageError, Result};
+use crate::fs::{Filesystem, LayerChanges};
+use crate::image::Image;
+use crate::manifest::Compression;
+use std::collections::HashMap;
+use std::io::{self, BufRead, BufReader, Read};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+
+/// Bounds that keep a hostile layer from exhausting memory or time.
+#[derive(Debug, Clone)]
+pub struct Limits {
+    /// Largest uncompressed layer (decompression bombs stop here).
+    pub max_layer_bytes: u64,
+    /// Most tar entries in one layer.
+    pub max_entries: usize,
+    /// Longest path, in bytes.
+    pub max_path_len: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_layer_bytes: 64 << 30,
+            max_entries: 10_000_000,
+            max_path_len: 4096,
+        }
+    }
+}
+
+/// Receives progress of the walk (the CLI draws bars with it).
+pub trait Progress: Send + Sync {
+    fn layer_started(&self, _index: usize, _blob_size: Option<u64>) {}
+    /// `n` more compressed bytes of layer `index` were read.
+    fn advance(&self, _index: usize, _n: u64) {}
+    fn layer_finished(&self, _index: usize) {}
+}
+
+#[derive(Default)]
+pub struct WalkOptions<'a> {
+    pub limits: Limits,
+    /// Worker threads; 0 means one per CPU.
+    pub threads: usize,
+    pub progress: Option<&'a dyn Progress>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum EntryKind {
+    File,
+    Dir,
+    Symlink,
+    HardLink,
+    CharDevice,
+    BlockDevice,
+    Fifo,
+}
+
+/// One tar entry of a layer (whiteouts are kept apart, see [`Whiteout`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entry {
+    /// Normalised path: relative to the root, no leading `/`, no `.`/`..`.
+    pub path: String,
+    pub kind: EntryKind,
+    /// Permission bits including setuid (0o4000), setgid (0o2000), sticky (0o1000).
+    pub mode: u32,
+    pub uid: u64,
+    pub gid: u64,
+    pub size: u64,
+    /// Symlink target as written, or hard link target normalised to a path.
+    pub link: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Whiteout {
+    /// `.wh.NAME`: NAME (and everything under it) from lower layers is deleted.
+    Path(String),
+    /// `.wh..wh..opq`: everything under this directory from lower layers is hidden.
+    Opaque(String),
+}
+
+/// What one layer holds. A pure function of the layer's bytes.
+pub struct LayerContents {
+    pub index: usize,
+    /// The blob digest: verified when the source stated it, else computed.
+    pub digest: Digest,
+    pub digest_verified: bool,
+    /// The uncompressed tar's digest: verified against the config.
+    pub diff_id: Digest,
+    pub compression: Compression,
+    pub compressed_size: u64,
+    pub uncompressed_size: u64,
+    pub entries: Vec<Entry>,
+    pub whiteouts: Vec<Whiteout>,
+    /// Analyzer outputs by path: (analyzer index, output).
+    pub analyses: HashMap<String, Vec<(usize, Analysis)>>,
+    /// Problems that did not stop the walk (an analyzer failing on a file).
+    pub warnings: Vec<String>,
+}
+
+/// The result of walking every layer of an image.
+pub struct Scan {
+    pub layers: Vec<LayerContents>,
+    pub fs: Filesystem,
+    pub changes: Vec<LayerChanges>,
+}
+
+impl Scan {
+    /// The output of analyzer `analyzer` for the version of `path` that is
+    /// visible in the final filesystem.
+    pub fn analysis(&self, path: &str, analyzer: usize) -> Option<&Analysis> {
+        let node = self.fs.get(path)?;
+        self.layers[node.layer]
+            .analyses
+            .get(path)?
+            .iter()
+            .find(|(a, _)| *a == analyzer)
+            .map(|(_, out)| out)
+    }
+}
+
+/// Walks every layer (in parallel) and merges them into the final filesystem.
+pub fn walk(image: &Image, analyzers: &[&dyn Analyzer], options: &WalkOptions<'_>) -> Result<Scan> {
+    let compiled =
+        CompiledAnalyzers::new(analyzers).map_err(|e| ImageError::format(&image.reference, e))?;
+    let n = image.layers.len();
+    let threads = match options.threads {
+        0 => std::thread::available_parallelism()
+            .map(|p| p.get())
+            .unwrap_or(1),
+        t => t,
+    }
+    .clamp(1, n.max(1));
+    // Largest layers first, so the longest job does not start last.
+    let mut order: Vec<usize> = (0..n).collect();
+    order.sort_by_key(|&i| std::cmp::Reverse(image.layers[i].size.unwrap_or(0)));
+    let next = AtomicUsize::new(0);
+    let stop = AtomicBool::new(false);
+    let results: Mutex<Vec<Option<Result<LayerContents>>>> =
+        Mutex::new((0..n).map(|_| None).collect());
+    std::thread::scope(|scope| {
+        for _ in 0..threads {
+            scope.spawn(|| {
+                loop {
+                    let k = next.fetch_add(1, Ordering::Relaxed);
+                    if k >= n || stop.load(Ordering::Relaxed) {
+                        break;
+                    }
+                    let index = order[k];
+                    let result = walk_layer(image, index, &compiled, options, &stop);
+                    if result.is_err() {
+                        stop.store(true, Ordering::Relaxed);
+                    }
+                    results.lock().unwrap_or_else(|p| p.into_inner())[index] = Some(result);
+                }
+            });
+        }
+    });
+    let results = results.into_inner().unwrap_or_else(|p| p.into_inner());
+    let mut layers = Vec::with_capacity(n);
+    let mut first_error = None;
+    for r in results {
+        match r {
+            Some(Ok(l)) => layers.push(l),
+            Some(Err(e)) => {
+                // Report the first real error, not the "stopped" of a sibling.
+                let stopped = matches!(&e, ImageError::Layer { reason, .. } if reason == STOPPED);
+                if first_error.is_none() || (!stopped && is_stopped(first_error.as_ref())) {
+                    first_error = Some(e);
+                }
+            }
+            None => {}
+        }
+    }
+    if let Some(e) = first_error {
+        return Err(e);
+    }
+    let (fs, changes) = Filesystem::merge(&layers);
+    Ok(Scan {
+        layers,
+        fs,
+        changes,
+    })
+}
+
+const STOPPED: &str = "stopped after an error in another layer";
+
+fn is_stopped(e: Option<&ImageError>) -> bool {
+    matches!(e, Some(ImageError::Layer { reason, .. }) if reason == STOPPED)
+}
+
+/// Counts bytes for the progress display.
+struct ProgressReader<'a, R> {
+    inner: R,
+    index: usize,
+    progress: Option<&'a dyn Progress>,
+}
+
+impl<R: Read> Read for ProgressReader<'_, R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        if let Some(p) = self.progress {
+            p.advance(self.index, n as u64);
+        }
+        Ok(n)
+    }
+}
+
+/// The compressed stream, verified against a stated digest or just hashed.
+enum BlobReader<R> {
+    Verified(VerifyingReader<R>),
+    Hashed(HashingReader<R>),
+}
+
+impl<R: Read> Read for BlobReader<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        match self {
+            BlobReader::Verified(r) => r.read(buf),
+            BlobReader::Hashed(r) => r.read(buf),
+        }
+    }
+}
+
+/// Fails reading once more than `limit` bytes came through.
+struct LimitReader<R> {
+    inner: R,
+    left: u64,
+    limit: u64,
+}
+
+impl<R: Read> Read for LimitReader<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        if n as u64 > self.left {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                format!(
+                    "uncompressed layer is larger than the {}-byte limit",
+                    self.limit
+                ),
+            ));
+        }
+        self.left -= n as u64;
+        Ok(n)
+    }
+}
+
+fn drain(mut r: impl Read) -> io::Result<u64> {
+    io::copy(&mut r, &mut io::sink())
+}
+
+fn walk_layer(
+    image: &Image,
+    index: usize,
+    analyzers: &CompiledAnalyzers<'_>,
+    options: &WalkOptions<'_>,
+    stop: &AtomicBool,
+) -> Result<LayerContents> {
+    let desc = &image.layers[index];
+    let layer_name = desc
+        .digest
+        .as_ref()
+        .map(|d| d.to_string())
+        .unwrap_or_else(|| format!("#{}", index + 1));
+    let fail = |reason: String| ImageError::Layer {
+        input: image.reference.clone(),
+        layer: layer_name.clone(),
+        reason,
+    };
+    if let Some(p) = options.progress {
+        p.layer_started(index, desc.size);
+    }
+    let raw = image.open_layer(index)?;
+    let raw = ProgressReader {
+        inner: raw,
+        index,
+        progress: options.progress,
+    };
+    let blob = match &desc.digest {
+        Some(d) => BlobReader::Verified(VerifyingReader::new(raw, d.clone(), desc.size)),
+        None => BlobReader::Hashed(HashingReader::new(raw, Algorithm::Sha256)),
+    };
+    let mut buffered = BufReader::with_capacity(1 << 18, blob);
+    let head = buffered
+        .fill_buf()
+        .map_err(|e| fail(format!("cannot read: {e}")))?;
+    let compression = if head.starts_with(&[0x1f, 0x8b]) {
+        Compression::Gzip
+    } else if head.starts_with(&[0x28, 0xb5, 0x2f, 0xfd]) {
+        Compression::Zstd
+    } else {
+        Compression::None
+    };
+    let limits = &options.limits;
+    let ctx = TarContext {
+        analyzers,
+        limits,
+        stop,
+        index,
+    };
+    let (tar, diff_id, uncompressed_size, buffered) = match compression {
+        Compression::Gzip => {
+            let (tar, d, n, dec) =
+                read_layer(flate2::read::MultiGzDecoder::new(buffered), &ctx, limits)
+                    .map_err(|e| fail(e.with_codec("gzip")))?;
+            (tar, d, n, dec.into_inner())
+        }
+        Compression::Zstd => {
+            let dec = zstd::stream::read::Decoder::with_buffer(buffered)
+                .map_err(|e| fail(format!("zstd: {e}")))?;
+            let (tar, d, n, dec) =
+                read_layer(dec, &ctx, limits).map_err(|e| fail(e.with_codec("zstd")))?;
+            (tar, d, n, dec.finish())
+        }
+        Compression::None => {
+            let (tar, d, n, r) =
+                read_layer(buffered, &ctx, limits).map_err(|e| fail(e.with_codec("tar")))?;
+            (tar, d, n, r)
+        }
+    };
+    // Whatever follows the compressed stream is still part of the blob.
+    let mut blob = buffered.into_inner();
+    drain(&mut blob).map_err(|e| fail(format!("cannot read: {e}")))?;
+    let (digest, compressed_size, digest_verified) = match blob {
+        BlobReader::Verified(r) => {
+            let count = r.count();
+            (
+                desc.digest.clone().expect("verified blobs have a digest"),
+                count,
+                true,
+            )
+        }
+        BlobReader::Hashed(r) => {
+            let (d, n) = r.finish();
+            (d, n, false)
+        }
+    };
+    if let Some(expected) = &desc.diff_id
+        && expected != &diff_id
+    {
+        return Err(fail(format!(
+            "diff-id mismatch: the config says {expected}, the layer's content is {diff_id}"
+        )));
+    }
+    if let Some(p) = options.progress {
+        p.layer_finished(index);
+    }
+    Ok(LayerContents {
+        index,
+        digest,
+        digest_verified,
+        diff_id,
+        compression,
+        compressed_size,
+        uncompressed_size,
+        entries: tar.entries,
+        whiteouts: tar.whiteouts,
+        analyses: tar.analyses,
+        warnings: tar.warnings,
+    })
+}
+
+struct TarContext<'a, 'b> {
+    analyzers: &'a CompiledAnalyzers<'b>,
+    limits: &'a Limits,
+    stop: &'a AtomicBool,
+    index: usize,
+}
+
+#[derive(Default)]
+struct TarContents {
+    entries: Vec<Entry>,
+    whiteouts: Vec<Whiteout>,
+    analyses: HashMap<String, Vec<(usize, Analysis)>>,
+    warnings: Vec<String>,
+}
+
+/// A failure while reading a layer, before it is named.
+struct LayerFailure(String);
+
+impl LayerFailure {
+    fn with_codec(self, codec: &str) -> String {
+        let msg = self.0;
+        if msg.contains("digest mismatch")
+            || msg.contains("descriptor")
+            || msg.contains("escapes")
+            || msg.contains("limit")
+            || msg.contains(STOPPED)
+        {
+            msg
+        } else {
+            format!("corrupt or truncated {codec} stream: {msg}")
+        }
+    }
+}
+
+impl From<io::Error> for LayerFailure {
+    fn from(e: io::Error) -> Self {
+        LayerFailure(e.to_string())
+    }
+}
+
+/// Lists the tar inside a (decompressed) stream and hashes it for the diff-id.
+/// Returns the decoder so the caller can finish the compressed stream.
+fn read_layer<D: Read>(
+    decoder: D,
+    ctx: &TarContext<'_, '_>,
+    limits: &Limits,
+) -> std::result::Result<(TarContents, Digest, u64, D), LayerFailure> {
+    let hashed = HashingReader::new(
+        LimitReader {
+            inner: decoder,
+            left: limits.max_layer_bytes,
+            limit: limits.max_layer_bytes,
+        },
+        Algorithm::Sha256,
+    );
+    let mut archive = tar::Archive::new(hashed);
+    let contents = list_tar(&mut archive, ctx)?;
+    let mut hashed = archive.into_inner();
+    // The end-of-archive blocks and padding count towards the diff-id.
+    drain(&mut hashed)?;
+    let (diff_id, size, limited) = hashed.finish_with_inner();
+    Ok((contents, diff_id, size, limited.inner))
+}
+
+fn list_tar<R: Read>(
+    archive: &mut tar::Archive<R>,
+    ctx: &TarContext<'_, '_>,
+) -> std::result::Result<TarContents, LayerFailure> {
+    let mut out = TarContents::default();
+    let entries = archive.entries()?;
+    for (count, entry) in entries.enumerate() {
+        let mut entry = entry?;
+        if count >= ctx.limits.max_entries {
+            return Err(LayerFailure(format!(
+                "more than the limit of {} entries",
+                ctx.limits.max_entries
+            )));
+        }
+        if count % 1024 == 0 && ctx.stop.load(Ordering::Relaxed) {
+            return Err(LayerFailure(STOPPED.to_string()));
+        }
+        let raw_path = entry.path_bytes();
+        if raw_path.len() > ctx.limits.max_path_len {
+            return Err(LayerFailure(format!(
+                "a path is longer than {} bytes",
+                ctx.limits.max_path_len
+            )));
+        }
+        let raw_path = String::from_utf8_lossy(&raw_path).into_owned();
+        let path = normalize(&raw_path).ok_or_else(|| {
+            LayerFailure(format!("tar entry {raw_path:?} escapes the image root"))
+        })?;
+        let header = entry.header();
+        let kind = match header.entry_type() {
+            tar::EntryType::Directory => EntryKind::Dir,
+            tar::EntryType::Symlink => EntryKind::Symlink,
+            tar::EntryType::Link => EntryKind::HardLink,
+            tar::EntryType::Char => EntryKind::CharDevice,
+            tar::EntryType::Block => EntryKind::BlockDevice,
+            tar::EntryType::Fifo => EntryKind::Fifo,
+            tar::EntryType::XGlobalHeader => continue,
+            _ => EntryKind::File,
+        };
+        if path.is_empty() {
+            continue; // the root directory itself
+        }
+        let (parent, name) = match path.rsplit_once('/') {
+            Some((p, n)) => (p, n),
+            None => ("", path.as_str()),
+        };
+        if name == ".wh..wh..opq" {
+            out.whiteouts.push(Whiteout::Opaque(parent.to_string()));
+            continue;
+        }
+        if name.starts_with(".wh..wh.") {
+            continue; // other aufs bookkeeping (.wh..wh.plnk, .wh..wh.aufs)
+        }
+        if let Some(target) = name.strip_prefix(".wh.") {
+            if target.is_empty() || target == "." || target == ".." {
+                return Err(LayerFailure(format!("invalid whiteout {raw_path:?}")));
+            }
+            let target = if parent.is_empty() {
+                target.to_string()
+            } else {
+                format!("{parent}/{target}")
+            };
+            out.whiteouts.push(Whiteout::Path(target));
+            continue;
+        }
+        let bad_header = |what: &str, e: io::Error| {
+            LayerFailure(format!("tar entry {raw_path:?}: invalid {what}: {e}"))
+        };
+        let mode = header.mode().map_err(|e| bad_header("mode", e))?;
+        let uid = header.uid().map_err(|e| bad_header("uid", e))?;
+        let gid = header.gid().map_err(|e| bad_header("gid", e))?;
+        let size = if kind == EntryKind::File {
+            entry.size()
+        } else {
+            0
+        };
+        let link = match kind {
+            EntryKind::Symlink => entry
+                .link_name_bytes()
+                .map(|b| String::from_utf8_lossy(&b).into_owned()),
+            EntryKind::HardLink => {
+                let target = entry
+                    .link_name_bytes()
+                    .map(|b| String::from_utf8_lossy(&b).into_owned())
+                    .unwrap_or_default();
+                Some(
+                    normalize(&target)
+                        .filter(|t| !t.is_empty())
+                        .ok_or_else(|| {
+                            LayerFailure(format!(
+                                "hard link {raw_path:?} points outside the image root ({target:?})"
+                            ))
+                        })?,
+                )
+            }
+            _ => None,
+        };
+        if kind == EntryKind::File && !ctx.analyzers.is_empty() {
+            let wanted = ctx.analyzers.interested(&path);
+            if !wanted.is_empty() {
+                analyze_file(&mut entry, &path, mode, size, &wanted, ctx, &mut out)?;
+            }
+        }
+        out.entries.push(Entry {
+            path,
+            kind,
+            mode,
+            uid,
+            gid,
+            size,
+            link,
+        });
+    }
+    Ok(out)
+}
+
+fn analyze_file<R: Read>(
+    entry: &mut tar::Entry<'_, R>,
+    path: &str,
+    mode: u32,
+    size: u64,
+    wanted: &[usize],
+    ctx: &TarContext<'_, '_>,
+    out: &mut TarContents,
+) -> std::result::Result<(), LayerFailure> {
+    let file = FileRef {
+        path,
+        mode,
+        size,
+        layer: ctx.index,
+    };
+    let biggest = wanted
+        .iter()
+        .map(|&a| ctx.analyzers.analyzers[a].max_size())
+        .max()
+        .unwrap_or(0);
+    let mut content = Vec::new();
+    if size <= biggest {
+        content.reserve(size as usize);
+        entry.by_ref().take(size).read_to_end(&mut content)?;
+    }
+    for &a in wanted {
+        let analyzer = ctx.analyzers.analyzers[a];
+        let result = if size > analyzer.max_size() {
+            Ok(analyzer.too_large(file))
+        } else {
+            analyzer.analyze(file, &content)
+        };
+        match result {
+            Ok(Some(output)) => out
+                .analyses
+                .entry(path.to_string())
+                .or_default()
+                .push((a, output)),
+            Ok(None) => {}
+            Err(e) => out
+                .warnings
+                .push(format!("{}: /{path}: {e}", analyzer.name())),
+        }
+    }
+    Ok(())
+}
+
+/// Normalises a tar path to a root-relative path; `None` if it climbs out.
+pub fn normalize(raw: &str) -> Option<String> {
+    let mut parts: Vec<&str> = Vec::new();
+    for part in raw.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            p => parts.push(p),
+        }
+    }
+    Some(parts.join("/"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn normalize_paths() {
+        assert_eq!(normalize("./etc/passwd").as_deref(), Some("etc/passwd"));
+        assert_eq!(normalize("/usr//bin/").as_deref(), Some("usr/bin"));
+        assert_eq!(normalize("a/../b").as_deref(), Some("b"));
+        assert_eq!(normalize("./").as_deref(), Some(""));
+        assert_eq!(normalize("../etc/passwd"), None);
+        assert_eq!(normalize("a/../../b"), None);
+    }
+}
