@@ -278,6 +278,53 @@ fn walk_layer(
         p.layer_started(index, desc.size);
     }
     let raw = image.open_layer(index)?;
+    let layer = walk_stream(raw, desc, index, analyzers, options, stop).map_err(fail)?;
+    if let Some(p) = options.progress {
+        p.layer_finished(index);
+    }
+    Ok(layer)
+}
+
+/// Walks one layer blob given as bytes, as if it were layer 0 of an image
+/// with no stated digest or diff-id (both are computed). For tools and fuzzing.
+pub fn walk_blob(name: &str, blob: &[u8], limits: &Limits) -> Result<LayerContents> {
+    let desc = crate::image::LayerDesc {
+        digest: None,
+        size: None,
+        media_type: None,
+        diff_id: None,
+    };
+    let options = WalkOptions {
+        limits: limits.clone(),
+        threads: 1,
+        progress: None,
+    };
+    let no_analyzers = CompiledAnalyzers::new(&[]).expect("no patterns to compile");
+    walk_stream(
+        blob,
+        &desc,
+        0,
+        &no_analyzers,
+        &options,
+        &AtomicBool::new(false),
+    )
+    .map_err(|reason| ImageError::Layer {
+        input: name.to_string(),
+        layer: "#1".to_string(),
+        reason,
+    })
+}
+
+/// Verifies, decompresses and lists one layer stream. Errors are the reason
+/// only; the caller names the image and layer.
+fn walk_stream(
+    raw: impl Read,
+    desc: &crate::image::LayerDesc,
+    index: usize,
+    analyzers: &CompiledAnalyzers<'_>,
+    options: &WalkOptions<'_>,
+    stop: &AtomicBool,
+) -> std::result::Result<LayerContents, String> {
     let raw = ProgressReader {
         inner: raw,
         index,
@@ -290,7 +337,7 @@ fn walk_layer(
     let mut buffered = BufReader::with_capacity(1 << 18, blob);
     let head = buffered
         .fill_buf()
-        .map_err(|e| fail(format!("cannot read: {e}")))?;
+        .map_err(|e| format!("cannot read: {e}"))?;
     let compression = if head.starts_with(&[0x1f, 0x8b]) {
         Compression::Gzip
     } else if head.starts_with(&[0x28, 0xb5, 0x2f, 0xfd]) {
@@ -309,25 +356,25 @@ fn walk_layer(
         Compression::Gzip => {
             let (tar, d, n, dec) =
                 read_layer(flate2::read::MultiGzDecoder::new(buffered), &ctx, limits)
-                    .map_err(|e| fail(e.with_codec("gzip")))?;
+                    .map_err(|e| e.with_codec("gzip"))?;
             (tar, d, n, dec.into_inner())
         }
         Compression::Zstd => {
             let dec = zstd::stream::read::Decoder::with_buffer(buffered)
-                .map_err(|e| fail(format!("zstd: {e}")))?;
+                .map_err(|e| format!("zstd: {e}"))?;
             let (tar, d, n, dec) =
-                read_layer(dec, &ctx, limits).map_err(|e| fail(e.with_codec("zstd")))?;
+                read_layer(dec, &ctx, limits).map_err(|e| e.with_codec("zstd"))?;
             (tar, d, n, dec.finish())
         }
         Compression::None => {
             let (tar, d, n, r) =
-                read_layer(buffered, &ctx, limits).map_err(|e| fail(e.with_codec("tar")))?;
+                read_layer(buffered, &ctx, limits).map_err(|e| e.with_codec("tar"))?;
             (tar, d, n, r)
         }
     };
     // Whatever follows the compressed stream is still part of the blob.
     let mut blob = buffered.into_inner();
-    drain(&mut blob).map_err(|e| fail(format!("cannot read: {e}")))?;
+    drain(&mut blob).map_err(|e| format!("cannot read: {e}"))?;
     let (digest, compressed_size, digest_verified) = match blob {
         BlobReader::Verified(r) => {
             let count = r.count();
@@ -345,12 +392,9 @@ fn walk_layer(
     if let Some(expected) = &desc.diff_id
         && expected != &diff_id
     {
-        return Err(fail(format!(
+        return Err(format!(
             "diff-id mismatch: the config says {expected}, the layer's content is {diff_id}"
-        )));
-    }
-    if let Some(p) = options.progress {
-        p.layer_finished(index);
+        ));
     }
     Ok(LayerContents {
         index,

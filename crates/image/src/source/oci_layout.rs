@@ -91,8 +91,7 @@ pub fn open(
     let config_desc = manifest.config();
     let config_digest = manifest::to_digest(&input, config_desc.digest())?;
     let config_bytes = layout.read_blob(&config_digest, MAX_CONFIG_BYTES, "config")?;
-    let config =
-        manifest::parse_config(&input, config_desc.media_type().as_ref(), &config_bytes)?;
+    let config = manifest::parse_config(&input, config_desc.media_type().as_ref(), &config_bytes)?;
     let layers = layers_from_manifest(&input, &manifest, &config)?;
     Ok(Image {
         reference: input,

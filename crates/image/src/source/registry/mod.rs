@@ -141,8 +141,7 @@ pub fn open(reference: &ImageRef, r: &RegistryRef, options: &OpenOptions) -> Res
     let resp = client.get_blob(&config_digest.to_string())?;
     let config_bytes = read_bounded(&input, "config", resp, MAX_CONFIG_BYTES)?;
     config_digest.verify(&format!("{input} (config)"), &config_bytes)?;
-    let config =
-        manifest::parse_config(&input, config_desc.media_type().as_ref(), &config_bytes)?;
+    let config = manifest::parse_config(&input, config_desc.media_type().as_ref(), &config_bytes)?;
     let layers = layers_from_manifest(&input, &manifest, &config)?;
     Ok(Image {
         reference: input,

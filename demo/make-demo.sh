@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# make-demo.sh — rebuilds the bundled demo image in demo/image (OCI layout,
+# tag `latest`) from real Debian packages, with umoci. The result is
+# committed, so `palisade inspect oci:demo/image:latest` works on a fresh
+# clone without network; run this only to change the demo.
+#
+# The image is small (about 1 MB) and shows what palisade reports:
+#   layer 1  busybox-static from Debian 12 (/bin/busybox with sh, nc, wget
+#            applet links), os-release, passwd/group
+#   layer 2  an application: a start script, a FAKE secret in config.env,
+#            a 256 kB cache file
+#   layer 3  "cleanup": the cache file deleted (a whiteout) and /bin/busybox
+#            made setuid root (the whole binary is stored again: waste)
+# Config: runs as root, ENV with a FAKE password, mutable tag.
+#
+# Needs: root, umoci, apt-get (for `apt-get download busybox-static`), dpkg-deb.
+set -euo pipefail
+cd "$(dirname "$0")"
+export SOURCE_DATE_EPOCH=${SOURCE_DATE_EPOCH:-1735689600}
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+out=$PWD/image
+rm -rf "$out"
+
+(cd "$work" && chmod 777 . && apt-get download busybox-static >/dev/null 2>&1)
+deb=$(ls "$work"/busybox-static_*.deb)
+
+umoci init --layout "$out"
+umoci new --image "$out:latest"
+umoci unpack --image "$out:latest" "$work/bundle" >/dev/null
+root=$work/bundle/rootfs
+
+# layer 1: base
+dpkg-deb -x "$deb" "$work/deb"
+mkdir -p "$root"/{bin,etc,tmp,root,usr/lib}
+cp "$work/deb/bin/busybox" "$root/bin/busybox"
+for applet in sh ash nc wget ls cat; do ln -s busybox "$root/bin/$applet"; done
+chmod 1777 "$root/tmp"
+cat > "$root/usr/lib/os-release" <<'OSR'
+PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"
+NAME="Debian GNU/Linux"
+VERSION_ID="12"
+VERSION="12 (bookworm)"
+VERSION_CODENAME=bookworm
+ID=debian
+OSR
+ln -s ../usr/lib/os-release "$root/etc/os-release"
+printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n' > "$root/etc/passwd"
+printf 'root:x:0:\nnogroup:x:65534:\n' > "$root/etc/group"
+find "$root" -exec touch -h -d "@$SOURCE_DATE_EPOCH" {} +
+umoci repack --refresh-bundle --image "$out:latest" --history.created_by "COPY busybox-static (Debian 12) /bin/busybox; sh, nc, wget applets" \
+  --history.created "$(date -u -d "@$SOURCE_DATE_EPOCH" +%Y-%m-%dT%H:%M:%SZ)" "$work/bundle"
+
+# layer 2: application
+mkdir -p "$root/app"
+printf '#!/bin/sh\nexec nc -l -p 8080 -e /bin/cat\n' > "$root/app/start.sh"
+chmod 755 "$root/app/start.sh"
+printf 'DB_HOST=db.internal\nDB_PASSWORD=FAKE-demo-password-not-real\n' > "$root/app/config.env"
+head -c 262144 /dev/zero | tr '\0' 'x' > "$root/app/cache.bin"
+find "$root" -exec touch -h -d "@$SOURCE_DATE_EPOCH" {} +
+umoci repack --refresh-bundle --image "$out:latest" --history.created_by "COPY app/ /app/" \
+  --history.created "$(date -u -d "@$SOURCE_DATE_EPOCH" +%Y-%m-%dT%H:%M:%SZ)" "$work/bundle"
+
+# layer 3: cleanup that wastes space
+rm "$root/app/cache.bin"
+chmod 4755 "$root/bin/busybox"
+find "$root" -exec touch -h -d "@$SOURCE_DATE_EPOCH" {} +
+umoci repack --refresh-bundle --image "$out:latest" --history.created_by "RUN rm /app/cache.bin && chmod u+s /bin/busybox" \
+  --history.created "$(date -u -d "@$SOURCE_DATE_EPOCH" +%Y-%m-%dT%H:%M:%SZ)" "$work/bundle"
+
+umoci config --image "$out:latest" --config.cmd /app/start.sh --config.workingdir /app \
+  --config.env PATH=/bin --config.env DB_PASSWORD=FAKE-demo-password-not-real \
+  --config.exposedports 8080/tcp --config.label org.opencontainers.image.title=palisade-demo \
+  --author "palisade demo/make-demo.sh" --created "$(date -u -d "@$SOURCE_DATE_EPOCH" +%Y-%m-%dT%H:%M:%SZ)" \
+  --history.created_by "CMD /app/start.sh (ENV, EXPOSE, WORKDIR)" \
+  --history.created "$(date -u -d "@$SOURCE_DATE_EPOCH" +%Y-%m-%dT%H:%M:%SZ)"
+umoci gc --layout "$out"
+du -sh "$out"
