@@ -192,7 +192,7 @@ pub fn inspect_table(r: &InspectReport, top: usize) -> String {
     );
     let _ = writeln!(
         s,
-        "Efficiency  {:.4} %   wasted {} ({:.2} % of the non-base layers)",
+        "Efficiency  {:.2} %, wasted {} = {:.1} % of the bytes in the layers above the base (dive's measures)",
         100.0 * totals.efficiency,
         human_bytes(totals.wasted_bytes),
         totals.wasted_user_percent
