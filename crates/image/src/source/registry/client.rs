@@ -51,6 +51,15 @@ impl Client {
                 ));
             }
             (None, None) => {
+                // A file the user named must exist; the default one may not.
+                if let Some(p) = &options.docker_config
+                    && !p.exists()
+                {
+                    return Err(ImageError::Path {
+                        path: p.clone(),
+                        reason: "--docker-config: no such file".into(),
+                    });
+                }
                 let path = options
                     .docker_config
                     .clone()
@@ -293,6 +302,21 @@ impl Client {
                 q.append_pair("service", service);
             }
             q.append_pair("scope", &scope);
+        }
+        // Credentials only travel in the clear to loopback or with --insecure.
+        let realm_is_safe = url.scheme() == "https"
+            || self.options.insecure
+            || url.host_str().is_some_and(|h| {
+                h == "localhost"
+                    || h.trim_start_matches('[')
+                        .trim_end_matches(']')
+                        .parse::<std::net::IpAddr>()
+                        .is_ok_and(|ip| ip.is_loopback())
+            });
+        if self.credentials.is_some() && !realm_is_safe {
+            return Err(self.error(format!(
+                "the token realm {realm} is plain HTTP; refusing to send credentials over it (pass --insecure to allow)"
+            )));
         }
         let mut req = self.http.get(url);
         if let Some(c) = &self.credentials {
