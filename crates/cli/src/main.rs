@@ -50,6 +50,18 @@ fn main() -> ExitCode {
                     msg.push_str(&c);
                 }
             }
+            // Messages can quote hostile input (tar headers, file names):
+            // escape control characters so they stay one harmless line.
+            let msg: String = msg
+                .chars()
+                .map(|c| {
+                    if c.is_control() {
+                        c.escape_default().to_string()
+                    } else {
+                        c.to_string()
+                    }
+                })
+                .collect();
             eprintln!("palisade: error: {msg}");
             ExitCode::from(EXIT_INPUT_ERROR)
         }

@@ -142,7 +142,11 @@ impl Filesystem {
             }
             resolved.push(part);
             let current = resolved.join("/");
-            let node = self.nodes.get(&current)?;
+            // A layer need not have entries for the directories above its
+            // files: a missing component is an implicit directory.
+            let Some(node) = self.nodes.get(&current) else {
+                continue;
+            };
             if node.kind == EntryKind::Symlink {
                 hops += 1;
                 if hops > 40 {
@@ -208,12 +212,18 @@ impl Filesystem {
                 }
                 changes[i].files_deleted += removed.len() as u64;
             }
+            // A path written twice in one tar counts once, with its last
+            // version, as in the per-layer counts (and dive's per-layer tree).
+            let mut written: HashMap<&str, u64> = HashMap::new();
             for entry in &layer.entries {
                 fs.apply(entry, i, &mut changes);
                 if entry.kind != EntryKind::Dir {
-                    note(&mut eff, &entry.path, entry.size);
+                    written.insert(&entry.path, entry.size);
                 }
                 changes[i].content_bytes += entry.size;
+            }
+            for (path, size) in written {
+                note(&mut eff, path, size);
             }
         }
         let user_bytes = changes.iter().skip(1).map(|c| c.content_bytes).sum();

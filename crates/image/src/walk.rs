@@ -116,6 +116,8 @@ impl Scan {
     /// The output of analyzer `analyzer` for the version of `path` that is
     /// visible in the final filesystem.
     pub fn analysis(&self, path: &str, analyzer: usize) -> Option<&Analysis> {
+        // Like `Filesystem::get`, accept the path with or without a leading `/`.
+        let path = path.trim_start_matches('/');
         let node = self.fs.get(path)?;
         self.layers[node.layer]
             .analyses
@@ -426,13 +428,25 @@ struct TarContents {
     warnings: Vec<String>,
 }
 
-/// A failure while reading a layer, before it is named.
-struct LayerFailure(String);
+/// A failure while reading a layer, before it is named. `stream` is set
+/// for errors of reading the (decompressed) stream, which may be a
+/// corrupt or truncated blob; problems with the tar's content (a path
+/// escaping the root, an invalid whiteout or header field) are not.
+struct LayerFailure {
+    msg: String,
+    stream: bool,
+}
 
 impl LayerFailure {
+    /// A problem with what the layer holds, not with how it is encoded.
+    fn new(msg: String) -> Self {
+        LayerFailure { msg, stream: false }
+    }
+
     fn with_codec(self, codec: &str) -> String {
-        let msg = self.0;
-        if msg.contains("digest mismatch")
+        let msg = self.msg;
+        if !self.stream
+            || msg.contains("digest mismatch")
             || msg.contains("descriptor")
             || msg.contains("escapes")
             || msg.contains("limit")
@@ -447,7 +461,10 @@ impl LayerFailure {
 
 impl From<io::Error> for LayerFailure {
     fn from(e: io::Error) -> Self {
-        LayerFailure(e.to_string())
+        LayerFailure {
+            msg: e.to_string(),
+            stream: true,
+        }
     }
 }
 
@@ -484,24 +501,24 @@ fn list_tar<R: Read>(
     for (count, entry) in entries.enumerate() {
         let mut entry = entry?;
         if count >= ctx.limits.max_entries {
-            return Err(LayerFailure(format!(
+            return Err(LayerFailure::new(format!(
                 "more than the limit of {} entries",
                 ctx.limits.max_entries
             )));
         }
         if count % 1024 == 0 && ctx.stop.load(Ordering::Relaxed) {
-            return Err(LayerFailure(STOPPED.to_string()));
+            return Err(LayerFailure::new(STOPPED.to_string()));
         }
         let raw_path = entry.path_bytes();
         if raw_path.len() > ctx.limits.max_path_len {
-            return Err(LayerFailure(format!(
+            return Err(LayerFailure::new(format!(
                 "a path is longer than {} bytes",
                 ctx.limits.max_path_len
             )));
         }
         let raw_path = String::from_utf8_lossy(&raw_path).into_owned();
         let path = normalize(&raw_path).ok_or_else(|| {
-            LayerFailure(format!("tar entry {raw_path:?} escapes the image root"))
+            LayerFailure::new(format!("tar entry {raw_path:?} escapes the image root"))
         })?;
         let header = entry.header();
         let kind = match header.entry_type() {
@@ -530,7 +547,7 @@ fn list_tar<R: Read>(
         }
         if let Some(target) = name.strip_prefix(".wh.") {
             if target.is_empty() || target == "." || target == ".." {
-                return Err(LayerFailure(format!("invalid whiteout {raw_path:?}")));
+                return Err(LayerFailure::new(format!("invalid whiteout {raw_path:?}")));
             }
             let target = if parent.is_empty() {
                 target.to_string()
@@ -541,11 +558,12 @@ fn list_tar<R: Read>(
             continue;
         }
         let bad_header = |what: &str, e: io::Error| {
-            LayerFailure(format!("tar entry {raw_path:?}: invalid {what}: {e}"))
+            LayerFailure::new(format!("tar entry {raw_path:?}: invalid {what}: {e}"))
         };
-        let mode = header.mode().map_err(|e| bad_header("mode", e))?;
-        let uid = header.uid().map_err(|e| bad_header("uid", e))?;
-        let gid = header.gid().map_err(|e| bad_header("gid", e))?;
+        let old = header.as_old();
+        let mode = blank_is_zero(header.mode(), &old.mode).map_err(|e| bad_header("mode", e))?;
+        let uid = blank_is_zero(header.uid(), &old.uid).map_err(|e| bad_header("uid", e))?;
+        let gid = blank_is_zero(header.gid(), &old.gid).map_err(|e| bad_header("gid", e))?;
         let size = if kind == EntryKind::File {
             entry.size()
         } else {
@@ -564,7 +582,7 @@ fn list_tar<R: Read>(
                     normalize(&target)
                         .filter(|t| !t.is_empty())
                         .ok_or_else(|| {
-                            LayerFailure(format!(
+                            LayerFailure::new(format!(
                                 "hard link {raw_path:?} points outside the image root ({target:?})"
                             ))
                         })?,
@@ -636,6 +654,16 @@ fn analyze_file<R: Read>(
         }
     }
     Ok(())
+}
+
+/// A blank numeric header field (all NULs or spaces) reads as 0, as GNU
+/// tar, Go's archive/tar (containerd, docker, dive) and Python read it;
+/// the tar crate refuses it.
+fn blank_is_zero<T: Default>(parsed: io::Result<T>, field: &[u8]) -> io::Result<T> {
+    match parsed {
+        Err(_) if field.iter().all(|&b| b == 0 || b == b' ') => Ok(T::default()),
+        other => other,
+    }
 }
 
 /// Normalises a tar path to a root-relative path; `None` if it climbs out.

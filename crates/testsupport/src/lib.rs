@@ -150,6 +150,10 @@ impl Layer {
         for item in &self.items {
             let mut h = tar::Header::new_gnu();
             h.set_mtime(1_700_000_000);
+            // Real tar writers fill the numeric fields (the tar crate's
+            // zeroed header leaves them blank).
+            h.set_uid(0);
+            h.set_gid(0);
             match item {
                 Item::File {
                     path,
@@ -378,4 +382,173 @@ pub fn write_docker_archive(file: &Path, spec: &ImageSpec, repo_tag: &str) {
     }]);
     add("manifest.json", &serde_json::to_vec(&manifest).unwrap());
     std::fs::write(file, b.into_inner().unwrap()).unwrap();
+}
+
+impl Layer {
+    /// A regular file (mode 0644) of `size` copies of `byte`.
+    pub fn file_sized(self, path: &str, size: usize, byte: u8) -> Self {
+        self.file(path, &vec![byte; size])
+    }
+}
+
+/// Writes an image's blobs (layers, config, manifest) into the blob store
+/// of an OCI layout at `dir`; returns the manifest's descriptor, to be
+/// listed in an index (see [`write_oci_index`], [`with_tag`], [`with_platform`]).
+pub fn write_oci_blobs(dir: &Path, built: &Built) -> serde_json::Value {
+    for b in &built.blobs {
+        write_blob(dir, b);
+    }
+    write_blob(dir, &built.config);
+    let manifest = built.manifest();
+    let digest = write_blob(dir, &manifest);
+    serde_json::json!({
+        "mediaType": "application/vnd.oci.image.manifest.v1+json",
+        "digest": digest,
+        "size": manifest.len(),
+    })
+}
+
+/// Writes a raw manifest-like document (manifest or index) as a blob and
+/// returns its descriptor with the given media type.
+pub fn write_document(
+    dir: &Path,
+    document: &serde_json::Value,
+    media_type: &str,
+) -> serde_json::Value {
+    let bytes = serde_json::to_vec(document).unwrap();
+    let digest = write_blob(dir, &bytes);
+    serde_json::json!({"mediaType": media_type, "digest": digest, "size": bytes.len()})
+}
+
+/// Writes `oci-layout` and an `index.json` listing `manifests` (descriptors).
+pub fn write_oci_index(dir: &Path, manifests: &[serde_json::Value]) {
+    std::fs::create_dir_all(dir).unwrap();
+    std::fs::write(dir.join("oci-layout"), br#"{"imageLayoutVersion":"1.0.0"}"#).unwrap();
+    let index = serde_json::json!({"schemaVersion": 2, "manifests": manifests});
+    std::fs::write(dir.join("index.json"), serde_json::to_vec(&index).unwrap()).unwrap();
+}
+
+/// The descriptor with an `org.opencontainers.image.ref.name` annotation.
+pub fn with_tag(mut descriptor: serde_json::Value, tag: &str) -> serde_json::Value {
+    descriptor["annotations"] = serde_json::json!({"org.opencontainers.image.ref.name": tag});
+    descriptor
+}
+
+/// The descriptor with a `platform`.
+pub fn with_platform(mut descriptor: serde_json::Value, os: &str, arch: &str) -> serde_json::Value {
+    descriptor["platform"] = serde_json::json!({"os": os, "architecture": arch});
+    descriptor
+}
+
+/// Writes an OCI layout holding one already built (possibly tampered
+/// with) image tagged `tag`; returns the manifest digest.
+pub fn write_oci_built(dir: &Path, built: &Built, tag: &str) -> String {
+    let desc = write_oci_blobs(dir, built);
+    let digest = desc["digest"].as_str().unwrap().to_string();
+    write_oci_index(dir, &[with_tag(desc, tag)]);
+    digest
+}
+
+/// One member of a hand-made tar (archives, not layers).
+#[derive(Debug, Clone)]
+pub enum Member {
+    File(String, Vec<u8>),
+    Symlink(String, String),
+    Dir(String),
+}
+
+/// A tar of `members`, in order.
+pub fn tar_bytes(members: &[Member]) -> Vec<u8> {
+    let mut b = tar::Builder::new(Vec::new());
+    for m in members {
+        let mut h = tar::Header::new_gnu();
+        h.set_mtime(0);
+        h.set_uid(0);
+        h.set_gid(0);
+        match m {
+            Member::File(name, data) => {
+                h.set_entry_type(tar::EntryType::Regular);
+                h.set_mode(0o644);
+                h.set_size(data.len() as u64);
+                b.append_data(&mut h, name, &data[..]).unwrap();
+            }
+            Member::Symlink(name, target) => {
+                h.set_entry_type(tar::EntryType::Symlink);
+                h.set_mode(0o777);
+                h.set_size(0);
+                b.append_link(&mut h, name, target).unwrap();
+            }
+            Member::Dir(name) => {
+                h.set_entry_type(tar::EntryType::Directory);
+                h.set_mode(0o755);
+                h.set_size(0);
+                b.append_data(&mut h, name, &[][..]).unwrap();
+            }
+        }
+    }
+    b.into_inner().unwrap()
+}
+
+/// The bytes of a docker-archive (`docker save` layout, `<id>/layer.tar`,
+/// uncompressed layers) holding several images, each with its `RepoTags`,
+/// listed in this order in `manifest.json`. Layer ids depend on the image
+/// and the position, as docker's v1 ids do. With `link_shared`, a layer
+/// whose tar was already written for an earlier image is written as a
+/// symlink `<id>/layer.tar -> ../<first id>/layer.tar`, as `docker save`
+/// does; otherwise its bytes are written again.
+pub fn docker_archive_bytes(images: &[(&ImageSpec, &[&str])], link_shared: bool) -> Vec<u8> {
+    let mut members = Vec::new();
+    let mut written: Vec<(String, String)> = Vec::new(); // (diff hex, member)
+    let mut manifest = Vec::new();
+    for (n, (spec, tags)) in images.iter().enumerate() {
+        let built = (*spec).clone().compression(Compression::None).build();
+        let config_name = format!("{}.json", sha256_hex(&built.config));
+        if !members
+            .iter()
+            .any(|m| matches!(m, Member::File(name, _) if *name == config_name))
+        {
+            members.push(Member::File(config_name.clone(), built.config.clone()));
+        }
+        let mut parent = String::new();
+        let mut layer_names = Vec::new();
+        for t in &built.tars {
+            let diff = sha256_hex(t);
+            let id = sha256_hex(format!("image{n}:{parent}:{diff}").as_bytes());
+            let name = format!("{id}/layer.tar");
+            members.push(Member::Dir(id.clone()));
+            match written.iter().find(|(d, _)| *d == diff) {
+                Some((_, first)) if link_shared => {
+                    members.push(Member::Symlink(name.clone(), format!("../{first}")));
+                }
+                _ => {
+                    members.push(Member::File(name.clone(), t.clone()));
+                    written.push((diff, name.clone()));
+                }
+            }
+            members.push(Member::File(format!("{id}/VERSION"), b"1.0".to_vec()));
+            layer_names.push(name);
+            parent = id;
+        }
+        manifest.push(serde_json::json!({
+            "Config": config_name,
+            "RepoTags": tags,
+            "Layers": layer_names,
+        }));
+    }
+    members.push(Member::File(
+        "manifest.json".into(),
+        serde_json::to_vec(&manifest).unwrap(),
+    ));
+    tar_bytes(&members)
+}
+
+/// The entry names of a tar stream, in order (to look into layers and
+/// archives written by other tools).
+pub fn tar_names(reader: impl std::io::Read) -> Vec<String> {
+    let mut archive = tar::Archive::new(reader);
+    archive
+        .entries()
+        .unwrap()
+        .map(|e| String::from_utf8_lossy(&e.unwrap().path_bytes()).into_owned())
+        .collect()
 }
