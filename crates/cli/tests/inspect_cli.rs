@@ -489,6 +489,22 @@ fn error_from_hostile_bytes_stays_one_printable_line() {
 }
 
 #[test]
+fn error_on_a_non_tar_file_does_not_quote_its_content() {
+    // Pointing palisade at the wrong file must not print that file's content
+    // (it may be a credentials file).
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("secrets.env");
+    let line = "AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMIK7MDENGbPxRfiCYEXAMPLEKEY\n";
+    std::fs::write(&file, line.repeat(20)).unwrap();
+    let err = fails(&format!("docker-archive:{}", file.display()));
+    assert!(err.contains("corrupt tar archive"), "{err}");
+    assert!(
+        !err.contains("wJalr") && !err.contains("AWS_SECRET"),
+        "{err}"
+    );
+}
+
+#[test]
 fn output_file_is_written() {
     let dir = tempfile::tempdir().unwrap();
     write_oci(dir.path().join("img").as_path(), &efficiency_spec(), "v1");

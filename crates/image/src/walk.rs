@@ -462,10 +462,35 @@ impl LayerFailure {
 impl From<io::Error> for LayerFailure {
     fn from(e: io::Error) -> Self {
         LayerFailure {
-            msg: e.to_string(),
+            msg: describe_io_error(&e),
             stream: true,
         }
     }
+}
+
+/// An I/O or tar error as one short line. The tar crate quotes the raw
+/// header bytes it could not parse ("... when getting cksum for <512 bytes>"),
+/// which may be anyone's file content: keep only the cause.
+pub(crate) fn describe_io_error(e: &io::Error) -> String {
+    let full = e.to_string();
+    let cause = full.split(" when getting ").next().unwrap_or(&full);
+    let cause = match cause.split_once(": ") {
+        Some((what, _quoted))
+            if what.starts_with("numeric field") || what.ends_with("not valid") =>
+        {
+            what
+        }
+        _ => cause,
+    };
+    let mut short: String = cause
+        .chars()
+        .filter(|c| !c.is_control())
+        .take(200)
+        .collect();
+    if cause.chars().count() > 200 {
+        short.push('…');
+    }
+    short
 }
 
 /// Lists the tar inside a (decompressed) stream and hashes it for the diff-id.

@@ -13,6 +13,7 @@ use crate::image::{BlobSource, Image, LayerDesc};
 use crate::manifest::{self, MAX_CONFIG_BYTES, MAX_MANIFEST_BYTES};
 use crate::reference::{ArchiveSelector, ImageRef};
 use crate::source::read_bounded;
+use crate::walk::describe_io_error;
 use serde::Deserialize;
 use std::collections::{BTreeMap, HashMap};
 use std::fs::File;
@@ -68,12 +69,19 @@ impl Archive {
     fn index(input: &str, file: File) -> Result<Archive> {
         let mut archive = tar::Archive::new(&file);
         let mut members = HashMap::new();
-        let entries = archive
-            .entries_with_seek()
-            .map_err(|e| ImageError::format(input, format!("not a tar archive: {e}")))?;
+        let entries = archive.entries_with_seek().map_err(|e| {
+            ImageError::format(
+                input,
+                format!("not a tar archive: {}", describe_io_error(&e)),
+            )
+        })?;
         for entry in entries {
-            let entry = entry
-                .map_err(|e| ImageError::format(input, format!("corrupt tar archive: {e}")))?;
+            let entry = entry.map_err(|e| {
+                ImageError::format(
+                    input,
+                    format!("corrupt tar archive: {}", describe_io_error(&e)),
+                )
+            })?;
             if members.len() >= MAX_ARCHIVE_ENTRIES {
                 return Err(ImageError::format(
                     input,
