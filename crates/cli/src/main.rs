@@ -31,12 +31,18 @@ enum Command {
     /// Show an image's config, history and layers: digests, sizes, files
     /// added/modified/deleted per layer, wasted bytes and efficiency (as dive computes it)
     Inspect(commands::inspect::InspectArgs),
+    /// Audit an image for what the image-security guide forbids: setuid/setgid
+    /// files, shells, network tools and package managers, running as root,
+    /// loose permissions, secrets (files, config, history, hidden layers),
+    /// risky history steps, caches and wasted space
+    Image(commands::image::ImageCommandArgs),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Inspect(args) => commands::inspect::run(args),
+        Command::Image(args) => commands::image::run(args),
     };
     match result {
         Ok(code) => code,

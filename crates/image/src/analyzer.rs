@@ -42,6 +42,12 @@ pub trait Analyzer: Send + Sync {
     /// An `Err` is recorded as a warning for that file; the walk goes on.
     fn analyze(&self, file: FileRef<'_>, content: &[u8]) -> Result<Option<Analysis>, String>;
 
+    /// A last word on a matching path before its content is read (for
+    /// analyzers whose patterns are broad, such as a secret scanner's `**`).
+    fn accept(&self, _path: &str, _size: u64) -> bool {
+        true
+    }
+
     /// Called instead of `analyze` for a matching file above `max_size`.
     fn too_large(&self, _file: FileRef<'_>) -> Option<Analysis> {
         None
@@ -81,11 +87,14 @@ impl<'a> CompiledAnalyzers<'a> {
     }
 
     /// Indexes of the analyzers interested in `path`.
-    pub(crate) fn interested(&self, path: &str) -> Vec<usize> {
+    pub(crate) fn interested(&self, path: &str, size: u64) -> Vec<usize> {
         self.patterns
             .iter()
             .enumerate()
-            .filter(|(_, pats)| pats.iter().any(|p| p.matches_with(path, MATCH)))
+            .filter(|(i, pats)| {
+                pats.iter().any(|p| p.matches_with(path, MATCH))
+                    && self.analyzers[*i].accept(path, size)
+            })
             .map(|(i, _)| i)
             .collect()
     }

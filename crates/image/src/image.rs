@@ -37,6 +37,9 @@ pub struct Image {
     pub manifest_media_type: Option<String>,
     pub config_digest: Option<Digest>,
     pub config: ImageConfiguration,
+    /// The config as stored (verified against its digest where one is
+    /// known), for Docker extensions oci-spec does not model (Healthcheck).
+    pub config_raw: Vec<u8>,
     pub layers: Vec<LayerDesc>,
     pub(crate) source: Box<dyn BlobSource>,
 }

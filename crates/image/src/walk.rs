@@ -616,7 +616,7 @@ fn list_tar<R: Read>(
             _ => None,
         };
         if kind == EntryKind::File && !ctx.analyzers.is_empty() {
-            let wanted = ctx.analyzers.interested(&path);
+            let wanted = ctx.analyzers.interested(&path, size);
             if !wanted.is_empty() {
                 analyze_file(&mut entry, &path, mode, size, &wanted, ctx, &mut out)?;
             }

@@ -1,4 +1,5 @@
 //! One module per subcommand, plus the flags they share.
 
+pub mod image;
 pub mod image_args;
 pub mod inspect;

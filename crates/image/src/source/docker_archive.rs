@@ -304,6 +304,7 @@ pub fn open(reference: &ImageRef, path: &Path, selector: &ArchiveSelector) -> Re
         manifest_media_type: None,
         config_digest: config_digest.or_else(|| Some(Digest::sha256_of(&config_bytes))),
         config,
+        config_raw: config_bytes,
         layers,
         source: Box::new(archive),
     })

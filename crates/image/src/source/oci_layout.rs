@@ -99,6 +99,7 @@ pub fn open(
         manifest_media_type: Some(manifest_desc.media_type().to_string()),
         config_digest: Some(config_digest),
         config,
+        config_raw: config_bytes,
         layers,
         source: Box::new(layout),
     })

@@ -157,6 +157,7 @@ pub fn open(reference: &ImageRef, r: &RegistryRef, options: &OpenOptions) -> Res
         }),
         config_digest: Some(config_digest),
         config,
+        config_raw: config_bytes,
         layers,
         source: Box::new(RegistrySource { client }),
     })

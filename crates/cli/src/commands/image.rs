@@ -1,0 +1,204 @@
+//! `palisade image REF`: audit and secret scan of a built image.
+
+use super::image_args::ImageArgs;
+use crate::output;
+use crate::progress::LayerBars;
+use anyhow::{Context as _, Result, bail};
+use clap::Args;
+use palisade_audit::{AuditOptions, Context, Scanner};
+use palisade_image::inspect::OsReleaseAnalyzer;
+use palisade_image::{Analyzer, WalkOptions};
+use palisade_model::Severity;
+use palisade_report::{Format, Target, ignore::IgnoreFile};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Args, Debug)]
+pub struct ImageCommandArgs {
+    #[command(flatten)]
+    pub image: ImageArgs,
+
+    /// Scanners to run, comma-separated: audit (setuid files, shells, network
+    /// tools, root, permissions, history, caches, waste), secret (files,
+    /// config, history, hidden layers). Default: all.
+    #[arg(
+        long,
+        value_delimiter = ',',
+        value_name = "LIST",
+        default_value = "audit,secret"
+    )]
+    pub scanners: Vec<String>,
+
+    /// Output format
+    #[arg(long, short = 'f', value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+
+    /// Write the report to FILE instead of standard output
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// Exit with --exit-code when a finding at or above this severity remains
+    /// after the ignore file (UNKNOWN, INFO, LOW, MEDIUM, HIGH, CRITICAL)
+    #[arg(long, value_name = "SEVERITY")]
+    pub fail_on: Option<Severity>,
+
+    /// Exit code when the --fail-on gate trips
+    #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u8).range(1..))]
+    pub exit_code: u8,
+
+    /// Ignore file (TOML): [[ignore]] entries with rule, optional path/input
+    /// globs, a reason and an optional expiry date (docs/ignore-file.md)
+    #[arg(long, value_name = "FILE", env = "PALISADE_IGNORE_FILE")]
+    pub ignore_file: Option<PathBuf>,
+
+    /// Env or label key that is not a secret (repeatable, or comma-separated)
+    #[arg(long, value_delimiter = ',', value_name = "KEY")]
+    pub accept_key: Vec<String>,
+
+    /// File (path or glob inside the image) not to report secrets in
+    /// (repeatable, or comma-separated)
+    #[arg(long, value_delimiter = ',', value_name = "PATH")]
+    pub accept_file: Vec<String>,
+
+    /// No progress bars
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+}
+
+fn parse_scanners(list: &[String]) -> Result<Vec<Scanner>> {
+    let mut out = Vec::new();
+    for s in list {
+        let scanner = match s.trim().to_ascii_lowercase().as_str() {
+            "audit" | "misconfig" => Scanner::Audit,
+            "secret" | "secrets" => Scanner::Secret,
+            "vuln" | "vulnerability" => bail!(
+                "--scanners: the vulnerability scanner is not available yet (it needs the vulnerability database)"
+            ),
+            other => bail!("--scanners: unknown scanner {other:?} (available: audit, secret)"),
+        };
+        if !out.contains(&scanner) {
+            out.push(scanner);
+        }
+    }
+    if out.is_empty() {
+        bail!("--scanners: give at least one of audit, secret");
+    }
+    Ok(out)
+}
+
+pub fn run(args: ImageCommandArgs) -> Result<ExitCode> {
+    let scanners = parse_scanners(&args.scanners)?;
+    let ignore = match &args.ignore_file {
+        Some(p) => {
+            Some(IgnoreFile::load(p).with_context(|| format!("ignore file {}", p.display()))?)
+        }
+        None => None,
+    };
+    let reference = args.image.image_ref()?;
+    let options = args.image.open_options()?;
+    let image = palisade_image::open(&reference, &options)?;
+
+    let audit_analyzers = palisade_audit::analyzers(&scanners);
+    let os_release = OsReleaseAnalyzer;
+    let mut analyzers: Vec<&dyn Analyzer> = audit_analyzers.iter().map(|a| a.as_ref()).collect();
+    let os_index = analyzers.len();
+    analyzers.push(&os_release);
+
+    let sizes: Vec<Option<u64>> = image.layers.iter().map(|l| l.size).collect();
+    let bars = LayerBars::new(&sizes, args.quiet);
+    let walk_options = WalkOptions {
+        limits: args.image.limits(),
+        threads: args.image.threads,
+        progress: bars.as_ref().map(|b| b as &dyn palisade_image::Progress),
+    };
+    let scan = palisade_image::walk(&image, &analyzers, &walk_options);
+    if let Some(b) = &bars {
+        b.clear();
+    }
+    let scan = scan?;
+
+    let audit_options = AuditOptions {
+        accept_keys: args.accept_key.clone(),
+        accept_files: args.accept_file.clone(),
+    };
+    let ctx = Context {
+        input: &args.image.reference,
+        reference: &reference,
+        image: &image,
+        scan: &scan,
+        options: &audit_options,
+        accounts_analyzer: 0,
+        secret_analyzer: scanners.contains(&Scanner::Secret).then_some(1),
+    };
+    let findings = palisade_audit::run(&ctx, &scanners);
+    let today = palisade_report::ignore::today_utc();
+    let (kept, ignored) = match &ignore {
+        Some(file) => {
+            for entry in file.expired(today) {
+                eprintln!("palisade: warning: ignore entry expired and no longer applies: {entry}");
+            }
+            file.apply(findings, today)
+        }
+        None => (findings, Vec::new()),
+    };
+
+    let report = palisade_image::inspect::report(&image, &scan, Some(os_index));
+    let eff = &report.totals;
+    let mut summary = vec![
+        ("Platform".to_string(), report.platform.clone()),
+        (
+            "OS".to_string(),
+            report
+                .os
+                .clone()
+                .unwrap_or_else(|| "unknown (no os-release)".into()),
+        ),
+        (
+            "Layers".to_string(),
+            format!(
+                "{}, {} compressed, {} uncompressed",
+                eff.layers,
+                output::human_bytes(eff.compressed_size),
+                output::human_bytes(eff.uncompressed_size)
+            ),
+        ),
+        (
+            "Efficiency".to_string(),
+            format!(
+                "{:.2} %, wasted {} ({:.1} % of the layers above the base)",
+                100.0 * eff.efficiency,
+                output::human_bytes(eff.wasted_bytes),
+                eff.wasted_user_percent
+            ),
+        ),
+        (
+            "Scanners".to_string(),
+            scanners
+                .iter()
+                .map(|s| s.name())
+                .collect::<Vec<_>>()
+                .join(", "),
+        ),
+    ];
+    for w in &report.warnings {
+        summary.push(("Warning".to_string(), w.clone()));
+    }
+    let target = Target {
+        input: args.image.reference.clone(),
+        kind: "image",
+        digest: image.manifest_digest.as_ref().map(|d| d.to_string()),
+        summary,
+    };
+    let text = palisade_report::render(
+        args.format,
+        &target,
+        &kept,
+        &ignored,
+        &palisade_audit::rules(),
+    );
+    output::write(args.output.as_deref(), &text)?;
+    if palisade_report::gate::tripped(&kept, args.fail_on) {
+        return Ok(ExitCode::from(args.exit_code));
+    }
+    Ok(ExitCode::SUCCESS)
+}
