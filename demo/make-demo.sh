@@ -7,7 +7,7 @@
 # The image is small (about 1 MB) and shows what palisade reports:
 #   layer 1  busybox-static from Debian 12 (/bin/busybox with sh, nc, wget
 #            applet links), os-release, passwd/group
-#   layer 2  an application: a start script, a FAKE secret in config.env,
+#   layer 2  an application: a start script, FAKE AWS keys in config.env,
 #            a 256 kB cache file
 #   layer 3  "cleanup": the cache file deleted (a whiteout) and /bin/busybox
 #            made setuid root (the whole binary is stored again: waste)
@@ -55,7 +55,8 @@ umoci repack --refresh-bundle --image "$out:latest" --history.created_by "COPY b
 mkdir -p "$root/app"
 printf '#!/bin/sh\nexec nc -l -p 8080 -e /bin/cat\n' > "$root/app/start.sh"
 chmod 755 "$root/app/start.sh"
-printf 'DB_HOST=db.internal\nDB_PASSWORD=FAKE-demo-password-not-real\n' > "$root/app/config.env"
+# FAKE credentials, shaped like real ones so that the secret scanner finds them.
+printf 'DB_HOST=db.internal\nAWS_ACCESS_KEY_ID=AKIAZ7P3QX2LWN5RT4HM\nAWS_SECRET_ACCESS_KEY=q8Vd3Jt/Rm2xLw9KpZ7eHs4NcYb1UfGaT6oXiE0n\n' > "$root/app/config.env"
 head -c 262144 /dev/zero | tr '\0' 'x' > "$root/app/cache.bin"
 find "$root" -exec touch -h -d "@$SOURCE_DATE_EPOCH" {} +
 umoci repack --refresh-bundle --image "$out:latest" --history.created_by "COPY app/ /app/" \

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# bench/inspect.sh IMAGES_DIR [RUNS] — `palisade inspect` of the largest
+# bench/read-image.sh IMAGES_DIR [RUNS] — `palisade inspect` of the largest
 # make-images.sh image, side by side in one run with
 #   (a) the floor: `gzip -dc` of all its layer blobs to /dev/null, one after
 #       the other on one core (what any single-threaded reader must pay), and
@@ -12,7 +12,7 @@
 # Env: PALISADE (binary, default target/release/palisade), DIVE (default
 # /opt/peers/venv/bin/dive), IMAGE (default: the largest OCI image).
 set -euo pipefail
-dir=${1:?usage: bench/inspect.sh IMAGES_DIR [RUNS]}
+dir=${1:?usage: bench/read-image.sh IMAGES_DIR [RUNS]}
 runs=${2:-3}
 here=$(cd "$(dirname "$0")/.." && pwd)
 palisade=${PALISADE:-$here/target/release/palisade}
@@ -63,7 +63,22 @@ measure "gzip -dc of all layers (floor, 1 core)" sh -c "for b in ${blobs[*]}; do
 measure "palisade inspect (default threads)" "$palisade" inspect -q --format json "oci:$layout:latest"
 measure "palisade inspect --threads 1" "$palisade" inspect -q --threads 1 --format json "oci:$layout:latest"
 measure "palisade inspect docker-archive" "$palisade" inspect -q --format json "docker-archive:$archive"
+measure "palisade image --scanners audit,secret" "$palisade" image -q --scanners audit,secret --format json "oci:$layout:latest"
+measure "palisade image --scanners audit,secret --threads 1" "$palisade" image -q --threads 1 --scanners audit,secret --format json "oci:$layout:latest"
 measure "dive --ci (docker-archive)" env CI=true "$dive" --ci --source docker-archive "$archive"
 floor=$(awk '/^gzip/ {print $NF}' "$tmp/medians")
+
+# Do the efficiency figures agree with dive's?
+env CI=true "$dive" --ci --source docker-archive --json "$tmp/dive.json" "$archive" >/dev/null 2>&1 || true
+"$palisade" inspect -q --format json "docker-archive:$archive" > "$tmp/palisade.json"
+python3 - "$tmp/dive.json" "$tmp/palisade.json" <<'PY'
+import json, sys
+dive = json.load(open(sys.argv[1]))["image"]
+pal = json.load(open(sys.argv[2]))["totals"]
+def rel(a, b): return abs(a - b) / b * 100 if b else 0.0
+print()
+print(f"efficiency: palisade {pal['efficiency']:.6f}, dive {dive['efficiencyScore']:.6f} ({rel(pal['efficiency'], dive['efficiencyScore']):.4f} % apart)")
+print(f"wasted bytes: palisade {pal['wasted_bytes']}, dive {dive['inefficientBytes']} ({rel(pal['wasted_bytes'], dive['inefficientBytes']):.4f} % apart)")
+PY
 echo
 awk -v f="$floor" '!/^gzip/ { t = $NF; $NF = ""; printf "%s: %.2fx the gzip floor\n", $0, t / f }' "$tmp/medians"
