@@ -22,6 +22,9 @@ pub struct Node {
     pub added_in: usize,
     /// Later layers that wrote the path again.
     pub overwritten_in: Vec<usize>,
+    /// dive's per-path figures, kept on the node rather than in a map of
+    /// every path so that a million-file image stays affordable.
+    pub(crate) stats: PathEfficiency,
 }
 
 /// A path that a later layer deleted (by whiteout, opaque directory, or by
@@ -68,11 +71,52 @@ pub struct InefficientPath {
     pub total_bytes: u64,
 }
 
-#[derive(Default)]
-struct PathEfficiency {
+/// Every version of one path across layers (dive's efficiency inputs).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct PathEfficiency {
     cumulative: u64,
     minimum: u64,
     occurrences: u64,
+    /// `minimum` before the latest layer's write, and that layer and size:
+    /// a path written twice in one tar counts once, with its last version.
+    minimum_before: u64,
+    last_write: Option<(usize, u64)>,
+}
+
+impl PathEfficiency {
+    /// A whiteout (or opaque marker) of the path in some layer.
+    fn deleted(&mut self, size: u64) {
+        self.add(size);
+    }
+
+    /// A write of the path in `layer`.
+    fn written(&mut self, layer: usize, size: u64) {
+        match self.last_write {
+            Some((l, previous)) if l == layer => {
+                self.cumulative = self.cumulative - previous + size;
+                self.minimum = self.minimum_before.min(size);
+            }
+            _ => {
+                self.minimum_before = if self.occurrences == 0 {
+                    u64::MAX
+                } else {
+                    self.minimum
+                };
+                self.add(size);
+            }
+        }
+        self.last_write = Some((layer, size));
+    }
+
+    fn add(&mut self, size: u64) {
+        self.minimum = if self.occurrences == 0 {
+            size
+        } else {
+            self.minimum.min(size)
+        };
+        self.cumulative += size;
+        self.occurrences += 1;
+    }
 }
 
 #[derive(Debug, Default)]
@@ -80,6 +124,8 @@ pub struct Filesystem {
     nodes: BTreeMap<String, Node>,
     removed: Vec<Removed>,
     efficiency: Efficiency,
+    /// Efficiency figures of paths that are not visible (deleted).
+    ghosts: HashMap<String, PathEfficiency>,
 }
 
 /// The key range of everything strictly below `dir`.
@@ -170,22 +216,13 @@ impl Filesystem {
         self.nodes.get(&current).map(|n| (current, n))
     }
 
-    /// Applies the layers in order. Returns the filesystem and per-layer counts.
-    pub fn merge(layers: &[LayerContents]) -> (Filesystem, Vec<LayerChanges>) {
+    /// Applies the layers in order. Returns the filesystem and per-layer
+    /// counts. The layers' entries are moved into the filesystem (their
+    /// `entries` are empty afterwards), so a path is stored once.
+    pub fn merge(layers: &mut [LayerContents]) -> (Filesystem, Vec<LayerChanges>) {
         let mut fs = Filesystem::default();
         let mut changes = vec![LayerChanges::default(); layers.len()];
-        let mut eff: HashMap<String, PathEfficiency> = HashMap::new();
-        let note = |eff: &mut HashMap<String, PathEfficiency>, path: &str, size: u64| {
-            let e = eff.entry(path.to_string()).or_insert(PathEfficiency {
-                cumulative: 0,
-                minimum: u64::MAX,
-                occurrences: 0,
-            });
-            e.cumulative += size;
-            e.minimum = e.minimum.min(size);
-            e.occurrences += 1;
-        };
-        for (i, layer) in layers.iter().enumerate() {
+        for (i, layer) in layers.iter_mut().enumerate() {
             // Whiteouts hide lower layers only, so they go first.
             for w in &layer.whiteouts {
                 let (target, include_self) = match w {
@@ -208,38 +245,45 @@ impl Filesystem {
                     0
                 };
                 if !removed.is_empty() || include_self {
-                    note(&mut eff, target, size);
+                    match fs.nodes.get_mut(target) {
+                        Some(node) => node.stats.deleted(size),
+                        None => fs
+                            .ghosts
+                            .entry(target.to_string())
+                            .or_default()
+                            .deleted(size),
+                    }
                 }
                 changes[i].files_deleted += removed.len() as u64;
             }
-            // A path written twice in one tar counts once, with its last
-            // version, as in the per-layer counts (and dive's per-layer tree).
-            let mut written: HashMap<&str, u64> = HashMap::new();
-            for entry in &layer.entries {
-                fs.apply(entry, i, &mut changes);
-                if entry.kind != EntryKind::Dir {
-                    written.insert(&entry.path, entry.size);
-                }
+            for entry in std::mem::take(&mut layer.entries) {
                 changes[i].content_bytes += entry.size;
-            }
-            for (path, size) in written {
-                note(&mut eff, path, size);
+                fs.apply(entry, i, &mut changes);
             }
         }
         let user_bytes = changes.iter().skip(1).map(|c| c.content_bytes).sum();
         let (mut minimum, mut discovered) = (0u64, 0u64);
         let mut inefficient = Vec::new();
-        for (path, e) in eff {
+        let all = fs
+            .nodes
+            .iter()
+            .map(|(p, n)| (p, &n.stats))
+            .chain(fs.ghosts.iter());
+        for (path, e) in all {
+            if e.occurrences == 0 {
+                continue;
+            }
             minimum += e.minimum;
             discovered += e.cumulative;
             if e.occurrences >= 2 {
                 inefficient.push(InefficientPath {
-                    path,
+                    path: path.clone(),
                     occurrences: e.occurrences,
                     total_bytes: e.cumulative,
                 });
             }
         }
+        fs.ghosts = HashMap::new();
         inefficient.sort_by(|a, b| {
             b.total_bytes
                 .cmp(&a.total_bytes)
@@ -275,6 +319,9 @@ impl Filesystem {
         for key in keys {
             if let Some(node) = self.nodes.remove(&key) {
                 changes[node.layer].wasted_bytes += node.size;
+                if node.stats.occurrences > 0 {
+                    self.ghosts.insert(key.clone(), node.stats);
+                }
                 self.removed.push(Removed {
                     path: key.clone(),
                     node: node.clone(),
@@ -286,44 +333,60 @@ impl Filesystem {
         removed
     }
 
-    fn apply(&mut self, entry: &Entry, layer: usize, changes: &mut [LayerChanges]) {
-        let new = |added_in: usize, overwritten_in: Vec<usize>| Node {
-            kind: entry.kind,
-            mode: entry.mode,
-            uid: entry.uid,
-            gid: entry.gid,
-            size: entry.size,
-            link: entry.link.clone(),
+    fn apply(&mut self, entry: Entry, layer: usize, changes: &mut [LayerChanges]) {
+        let Entry {
+            path,
+            kind,
+            mode,
+            uid,
+            gid,
+            size,
+            link,
+        } = entry;
+        let new = |added_in: usize, overwritten_in: Vec<usize>, stats: PathEfficiency| Node {
+            kind,
+            mode,
+            uid,
+            gid,
+            size,
+            link,
             layer,
             added_in,
             overwritten_in,
+            stats,
         };
-        let Some(old) = self.nodes.get(&entry.path) else {
+        // Directories are not counted in dive's figures (their tar size is 0).
+        let count = |mut stats: PathEfficiency| {
+            if kind != EntryKind::Dir {
+                stats.written(layer, size);
+            }
+            stats
+        };
+        let Some(old) = self.nodes.get(&path) else {
             changes[layer].files_added += 1;
-            self.nodes
-                .insert(entry.path.clone(), new(layer, Vec::new()));
+            let stats = count(self.ghosts.remove(&path).unwrap_or_default());
+            self.nodes.insert(path, new(layer, Vec::new(), stats));
             return;
         };
-        if old.kind == EntryKind::Dir && entry.kind == EntryKind::Dir {
+        if old.kind == EntryKind::Dir && kind == EntryKind::Dir {
             // Parent directories are repeated in every layer that writes below them;
             // only a change of owner or mode counts as a modification.
-            let changed = (old.mode, old.uid, old.gid) != (entry.mode, entry.uid, entry.gid);
+            let changed = (old.mode, old.uid, old.gid) != (mode, uid, gid);
             let mut overwritten = old.overwritten_in.clone();
-            let added_in = old.added_in;
+            let (added_in, stats) = (old.added_in, old.stats);
             if changed && old.layer != layer {
                 changes[layer].files_modified += 1;
                 overwritten.push(layer);
             }
-            self.nodes
-                .insert(entry.path.clone(), new(added_in, overwritten));
+            self.nodes.insert(path, new(added_in, overwritten, stats));
             return;
         }
         if old.kind == EntryKind::Dir {
             // A non-directory replacing a directory deletes what was below it.
-            let removed = self.remove_tree(&entry.path, false, layer, changes);
+            let removed = self.remove_tree(&path, false, layer, changes);
             changes[layer].files_deleted += removed.len() as u64;
         }
-        let old = self.nodes.get(&entry.path).cloned().expect("checked above");
+        let old = self.nodes.remove(&path).expect("checked above");
         if old.layer != layer {
             changes[old.layer].wasted_bytes += old.size;
             changes[layer].files_modified += 1;
@@ -335,7 +398,8 @@ impl Filesystem {
         if old.layer != layer {
             overwritten.push(layer);
         }
+        let stats = count(old.stats);
         self.nodes
-            .insert(entry.path.clone(), new(old.added_in, overwritten));
+            .insert(path, new(old.added_in, overwritten, stats));
     }
 }

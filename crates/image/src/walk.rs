@@ -184,7 +184,7 @@ pub fn walk(image: &Image, analyzers: &[&dyn Analyzer], options: &WalkOptions<'_
     if let Some(e) = first_error {
         return Err(e);
     }
-    let (fs, changes) = Filesystem::merge(&layers);
+    let (fs, changes) = Filesystem::merge(&mut layers);
     Ok(Scan {
         layers,
         fs,

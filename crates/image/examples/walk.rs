@@ -1,0 +1,21 @@
+//! Walks an image and prints counts: the layer walk alone, for profiling
+//! and for the memory benchmark (`cargo run --release --example walk REF`).
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let reference = std::env::args().nth(1).ok_or("usage: walk REF")?;
+    let image = palisade_image::open(
+        &palisade_image::ImageRef::parse(&reference)?,
+        &Default::default(),
+    )?;
+    let scan = palisade_image::walk(&image, &[], &Default::default())?;
+    let eff = scan.fs.efficiency();
+    println!(
+        "{} layers, {} paths, {} removed, efficiency {:.6}, wasted {} B",
+        scan.layers.len(),
+        scan.fs.len(),
+        scan.fs.removed().len(),
+        eff.score,
+        eff.wasted_bytes
+    );
+    Ok(())
+}
