@@ -169,6 +169,45 @@ pub fn octal(mode: u32) -> String {
     format!("{:04o}", mode & 0o7777)
 }
 
+/// A history step as quoted in a finding message (PAL-IMG-011, 012): at
+/// most 160 characters, secret-looking assignments and URL passwords
+/// redacted, and not quoted at all when the secret scanner finds a secret
+/// in it (a token in a header, a URL with credentials: PAL-IMG-019 reports
+/// it, redacted).
+pub fn quote_step(step: &str) -> String {
+    if !secret::scan_value(None, step).is_empty() {
+        return "(command not shown: it holds a secret)".to_string();
+    }
+    let redacted = redact_url_passwords(&palisade_model::redact_assignment(step));
+    redacted.chars().take(160).collect()
+}
+
+/// `scheme://user:password@host` → `scheme://user:<redacted>@host`.
+fn redact_url_passwords(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(i) = rest.find("://") {
+        let (head, tail) = rest.split_at(i + 3);
+        out.push_str(head);
+        let authority_end = tail
+            .find(|c: char| c == '/' || c.is_whitespace() || c == '\'' || c == '"')
+            .unwrap_or(tail.len());
+        let authority = &tail[..authority_end];
+        match authority.rfind('@') {
+            Some(at) if authority[..at].contains(':') => {
+                let colon = authority[..at].find(':').expect("checked");
+                out.push_str(&authority[..=colon]);
+                out.push_str(palisade_model::REDACTED);
+                out.push_str(&authority[at..]);
+            }
+            _ => out.push_str(authority),
+        }
+        rest = &tail[authority_end..];
+    }
+    out.push_str(rest);
+    out
+}
+
 /// Highest severity among findings, for summaries.
 pub fn highest(findings: &[Finding]) -> Option<Severity> {
     findings.iter().map(|f| f.severity).max()

@@ -126,6 +126,8 @@ pub struct Filesystem {
     efficiency: Efficiency,
     /// Efficiency figures of paths that are not visible (deleted).
     ghosts: HashMap<String, PathEfficiency>,
+    /// Versions of files that a later layer wrote again.
+    overwritten: Vec<Removed>,
 }
 
 /// The key range of everything strictly below `dir`.
@@ -159,6 +161,14 @@ impl Filesystem {
     /// Paths deleted by a later layer, in the order they were deleted.
     pub fn removed(&self) -> &[Removed] {
         &self.removed
+    }
+
+    /// Earlier versions of paths that a later layer wrote again (files,
+    /// links and devices; not directories), in the order they were replaced.
+    /// Like deleted ones, their bytes are still in the lower layer's blob.
+    /// `removed_in` is the layer that wrote the new version.
+    pub fn overwritten(&self) -> &[Removed] {
+        &self.overwritten
     }
 
     pub fn efficiency(&self) -> &Efficiency {
@@ -394,12 +404,18 @@ impl Filesystem {
             // The same path twice in one tar: the later entry wins.
             changes[layer].content_bytes -= old.size.min(changes[layer].content_bytes);
         }
-        let mut overwritten = old.overwritten_in;
+        let mut overwritten = old.overwritten_in.clone();
+        let (added_in, stats) = (old.added_in, count(old.stats));
         if old.layer != layer {
             overwritten.push(layer);
+            if old.kind != EntryKind::Dir {
+                self.overwritten.push(Removed {
+                    path: path.clone(),
+                    node: old,
+                    removed_in: layer,
+                });
+            }
         }
-        let stats = count(old.stats);
-        self.nodes
-            .insert(path, new(old.added_in, overwritten, stats));
+        self.nodes.insert(path, new(added_in, overwritten, stats));
     }
 }

@@ -615,6 +615,11 @@ fn list_tar<R: Read>(
             }
             _ => None,
         };
+        // A path written twice in one tar: only the last version counts, so
+        // an earlier version's analysis must not stand in for it.
+        if !out.analyses.is_empty() {
+            out.analyses.remove(&path);
+        }
         if kind == EntryKind::File && !ctx.analyzers.is_empty() {
             let wanted = ctx.analyzers.interested(&path, size);
             if !wanted.is_empty() {

@@ -49,6 +49,15 @@ pub enum Item {
         path: String,
         target: String,
     },
+    /// A hard link whose header carries `mode`, uid and gid (as docker's
+    /// tar writer does: the header describes the shared inode).
+    HardLinkOwned {
+        path: String,
+        target: String,
+        mode: u32,
+        uid: u64,
+        gid: u64,
+    },
     /// Raw entry with an arbitrary (possibly hostile) name.
     RawFile {
         name: Vec<u8>,
@@ -122,6 +131,24 @@ impl Layer {
         });
         self
     }
+    /// A hard link with its own header mode and owner (see [`Item::HardLinkOwned`]).
+    pub fn hardlink_owned(
+        mut self,
+        path: &str,
+        target: &str,
+        mode: u32,
+        uid: u64,
+        gid: u64,
+    ) -> Self {
+        self.items.push(Item::HardLinkOwned {
+            path: path.into(),
+            target: target.into(),
+            mode,
+            uid,
+            gid,
+        });
+        self
+    }
     /// `.wh.NAME` next to the deleted path.
     pub fn whiteout(self, path: &str) -> Self {
         let (dir, name) = path.rsplit_once('/').unwrap_or(("", path));
@@ -184,6 +211,20 @@ impl Layer {
                 Item::HardLink { path, target } => {
                     h.set_entry_type(tar::EntryType::Link);
                     h.set_mode(0o755);
+                    h.set_size(0);
+                    b.append_link(&mut h, path, target).unwrap();
+                }
+                Item::HardLinkOwned {
+                    path,
+                    target,
+                    mode,
+                    uid,
+                    gid,
+                } => {
+                    h.set_entry_type(tar::EntryType::Link);
+                    h.set_mode(*mode);
+                    h.set_uid(*uid);
+                    h.set_gid(*gid);
                     h.set_size(0);
                     b.append_link(&mut h, path, target).unwrap();
                 }

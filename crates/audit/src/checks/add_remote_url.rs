@@ -1,7 +1,7 @@
 //! PAL-IMG-011: `ADD` of a remote URL in the image history.
 
 use crate::{Check, Context, Scanner};
-use palisade_model::{Finding, Severity, redact_assignment};
+use palisade_model::{Finding, Severity};
 use palisade_report::RuleDoc;
 
 pub struct AddRemoteUrl;
@@ -44,8 +44,10 @@ impl Check for AddRemoteUrl {
                 let remote = step.contains("http://") || step.contains("https://");
                 let pinned = step.contains("--checksum=");
                 (is_add && remote && !pinned).then(|| {
-                    let shown: String = redact_assignment(step).chars().take(160).collect();
-                    ctx.finding(&DOC, format!("history step {}: {shown}", i + 1))
+                    ctx.finding(
+                        &DOC,
+                        format!("history step {}: {}", i + 1, crate::quote_step(step)),
+                    )
                 })
             })
             .collect()

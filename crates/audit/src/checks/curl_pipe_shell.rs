@@ -1,7 +1,7 @@
 //! PAL-IMG-012: `curl … | sh` in the image history.
 
 use crate::{Check, Context, Scanner};
-use palisade_model::{Finding, Severity, redact_assignment};
+use palisade_model::{Finding, Severity};
 use palisade_report::RuleDoc;
 
 pub struct CurlPipeShell;
@@ -23,28 +23,44 @@ const SHELLS: &[&str] = &[
     "sh", "bash", "dash", "ash", "zsh", "python", "python3", "perl", "ruby", "node",
 ];
 
+/// Characters that end one simple command inside a pipeline stage (`&&`,
+/// `;`, `&`, newlines, a subshell; `||` is replaced by NUL before).
+const COMMAND_SEPARATORS: &[char] = &['\u{0}', ';', '&', '\n', '('];
+
 /// Whether a command line pipes the output of curl/wget into an interpreter.
+/// Only what flows through the pipe counts: the stage feeding a pipe is the
+/// last command before the `|` (`apt-get install curl && echo y | bash`
+/// pipes echo, not curl), the command reading it the first one after; a
+/// download passes through filters (`curl … | tr -d '\r' | sh`).
 pub fn pipes_download_into_shell(cmd: &str) -> bool {
     // Split on '|' but not '||'.
     let normalised = cmd.replace("||", "\u{0}");
-    let stages: Vec<&str> = normalised.split('|').collect();
-    stages.windows(2).any(|w| {
-        let first_word = |s: &str| -> Vec<String> {
-            s.split(|c: char| c.is_whitespace() || c == ';' || c == '&' || c == '(')
-                .filter(|t| !t.is_empty())
-                .map(|t| t.rsplit('/').next().unwrap_or(t).to_string())
-                .collect()
-        };
-        let left = first_word(w[0]);
-        let right = first_word(w[1]);
-        let fetches = left.iter().any(|t| FETCHERS.contains(&t.as_str()));
-        let runs = right
-            .iter()
-            .skip_while(|t| t.as_str() == "sudo" || t.starts_with('-') || t.contains('='))
-            .take(1)
-            .any(|t| SHELLS.contains(&t.as_str()));
-        fetches && runs
-    })
+    let words = |s: &str| -> Vec<String> {
+        s.split(|c: char| c.is_whitespace() || COMMAND_SEPARATORS.contains(&c))
+            .filter(|t| !t.is_empty())
+            .map(|t| t.rsplit('/').next().unwrap_or(t).to_string())
+            .collect()
+    };
+    // Whether the pipe into the current stage carries a download.
+    let mut downloading = false;
+    for (i, stage) in normalised.split('|').enumerate() {
+        let commands: Vec<&str> = stage.split(COMMAND_SEPARATORS).collect();
+        if i > 0 && downloading {
+            let reader = words(commands[0]);
+            let runs = reader
+                .iter()
+                .skip_while(|t| t.as_str() == "sudo" || t.starts_with('-') || t.contains('='))
+                .take(1)
+                .any(|t| SHELLS.contains(&t.as_str()));
+            if runs {
+                return true;
+            }
+        }
+        let last = commands.last().copied().unwrap_or("");
+        let fetches = words(last).iter().any(|t| FETCHERS.contains(&t.as_str()));
+        downloading = fetches || (commands.len() == 1 && downloading && i > 0);
+    }
+    false
 }
 
 impl Check for CurlPipeShell {
@@ -62,8 +78,10 @@ impl Check for CurlPipeShell {
             .filter_map(|(i, h)| {
                 let created_by = h.created_by().as_deref()?;
                 pipes_download_into_shell(created_by).then(|| {
-                    let shown: String = redact_assignment(created_by).chars().take(160).collect();
-                    ctx.finding(&DOC, format!("history step {}: {shown}", i + 1))
+                    ctx.finding(
+                        &DOC,
+                        format!("history step {}: {}", i + 1, crate::quote_step(created_by)),
+                    )
                 })
             })
             .collect()
@@ -83,5 +101,13 @@ mod tests {
         assert!(!p("curl https://x || true"));
         assert!(!p("cat x | sh"));
         assert!(!p("curl https://x | tar xz"));
+        assert!(p("curl -fsSL https://x | tr -d '\\r' | sh"));
+        assert!(p(
+            "apt-get update && curl -sL https://x | bash - && apt-get install -y y"
+        ));
+        assert!(!p(
+            "apt-get install -y curl && echo y | bash /opt/configure.sh"
+        ));
+        assert!(!p("curl -o /tmp/x https://x; cat /etc/motd | sh"));
     }
 }

@@ -31,12 +31,23 @@ impl Check for Efficiency {
     }
     fn run(&self, ctx: &Context<'_>) -> Vec<Finding> {
         let eff = ctx.scan.fs.efficiency();
-        let user_wasted = if eff.user_bytes == 0 {
-            0.0
-        } else {
-            eff.wasted_bytes as f64 / eff.user_bytes as f64
+        let ratio = |bytes: u64| {
+            if eff.user_bytes == 0 {
+                0.0
+            } else {
+                bytes as f64 / eff.user_bytes as f64
+            }
         };
-        if eff.score >= LOWEST_EFFICIENCY && user_wasted <= HIGHEST_USER_WASTED {
+        let user_wasted = ratio(eff.wasted_bytes);
+        // palisade's own measure: bytes of lower-layer files that later layers
+        // delete or overwrite. dive's per-path figure can miss a big file
+        // deleted together with its directory; this cannot.
+        let hidden: u64 = ctx.scan.changes.iter().map(|c| c.wasted_bytes).sum();
+        let hidden_ratio = ratio(hidden);
+        if eff.score >= LOWEST_EFFICIENCY
+            && user_wasted <= HIGHEST_USER_WASTED
+            && hidden_ratio <= HIGHEST_USER_WASTED
+        {
             return Vec::new();
         }
         let top: Vec<String> = eff
@@ -50,14 +61,33 @@ impl Check for Efficiency {
                 )
             })
             .collect();
+        let worst_layer = ctx
+            .scan
+            .changes
+            .iter()
+            .enumerate()
+            .max_by_key(|(_, c)| c.wasted_bytes)
+            .filter(|(_, c)| c.wasted_bytes > 0)
+            .map(|(i, c)| {
+                format!(
+                    "; layer {} ships {} B that later layers hide",
+                    i + 1,
+                    c.wasted_bytes
+                )
+            })
+            .unwrap_or_default();
         vec![ctx.finding(
             &DOC,
             format!(
-                "efficiency {:.2} % (dive's threshold 90 %), wasted {} B = {:.1} % of the layers above the base (threshold 10 %); largest: {}",
+                "efficiency {:.2} % (dive's threshold 90 %), wasted {} B = {:.1} % of the layers above the base \
+                 (threshold 10 %); {} B of lower-layer files are deleted or overwritten later ({:.1} %){worst_layer}; \
+                 largest: {}",
                 100.0 * eff.score,
                 eff.wasted_bytes,
                 100.0 * user_wasted,
-                top.join(", ")
+                hidden,
+                100.0 * hidden_ratio,
+                if top.is_empty() { "-".to_string() } else { top.join(", ") }
             ),
         )]
     }

@@ -1,4 +1,5 @@
-//! PAL-IMG-002: setuid/setgid files deleted by a later layer, still in the image.
+//! PAL-IMG-002: setuid/setgid files deleted or overwritten (e.g. by a
+//! `chmod a-s` layer) by a later layer, still in the image.
 
 use crate::{Check, Context, Scanner, octal, special_bits};
 use palisade_image::EntryKind;
@@ -11,8 +12,9 @@ static DOC: RuleDoc = RuleDoc {
     id: "PAL-IMG-002",
     title: "setuid/setgid file hidden by a later layer",
     severity: Severity::Low,
-    rationale: "Deleting a file in a later layer only hides it: the lower layer still ships it, and anyone \
-        who pulls the image can extract it (or a base image built from the lower layers runs with it).",
+    rationale: "Deleting a file, or removing its bits with chmod, in a later layer only hides the old version: \
+        the lower layer still ships it, and anyone who pulls the image can extract it (or a base image built \
+        from the lower layers runs with it).",
     fix: "Remove the bits or the file in the same RUN step that installs it, or squash the image \
         (`palisade harden --squash`).",
     peer_ids: &["CIS 4.8"],
@@ -27,18 +29,19 @@ impl Check for HiddenSetuid {
         Scanner::Audit
     }
     fn run(&self, ctx: &Context<'_>) -> Vec<Finding> {
-        ctx.scan
-            .fs
-            .removed()
-            .iter()
-            .filter(|r| r.node.kind == EntryKind::File && r.node.mode & 0o6000 != 0)
-            .map(|r| {
+        let fs = &ctx.scan.fs;
+        let deleted = fs.removed().iter().map(|r| (r, "deleted"));
+        let overwritten = fs.overwritten().iter().map(|r| (r, "overwritten"));
+        deleted
+            .chain(overwritten)
+            .filter(|(r, _)| r.node.kind == EntryKind::File && r.node.mode & 0o6000 != 0)
+            .map(|(r, fate)| {
                 ctx.file_finding(
                     &DOC,
                     &r.path,
                     r.node.layer,
                     format!(
-                        "/{} ({}, mode {}) from layer {} is deleted in layer {} but still extractable from layer {}",
+                        "/{} ({}, mode {}) from layer {} is {fate} in layer {} but still extractable from layer {}",
                         r.path,
                         special_bits(r.node.mode),
                         octal(r.node.mode),

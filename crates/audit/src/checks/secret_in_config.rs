@@ -21,7 +21,11 @@ static DOC: RuleDoc = RuleDoc {
 /// Values that name where a secret is, or are obviously not one.
 fn is_placeholder(value: &str) -> bool {
     let v = value.trim();
+    // An endpoint (`TOKEN_URL=https://sso.example.com/token`) names where to
+    // get a secret; credentials in a URL are the secret scanner's (checked first).
+    let plain_url = v.contains("://") && !v.contains('@') && !v.contains('?');
     v.is_empty()
+        || plain_url
         || v.starts_with('/')
         || v.starts_with("${")
         || v.starts_with('$')
@@ -29,6 +33,64 @@ fn is_placeholder(value: &str) -> bool {
             v.to_ascii_lowercase().as_str(),
             "true" | "false" | "none" | "null" | "changeme" | "<changeme>"
         )
+}
+
+/// Last words of keys that configure something about a secret rather than
+/// hold one (`TOKEN_TTL=3600`, `PASSWORD_MIN_LENGTH=12`, `AUTH_TYPE=oauth2`,
+/// `SECRET_NAME=app-credentials`). Only the name-based fallback skips them;
+/// a value the secret scanner recognises is reported whatever its key.
+const SETTING_SUFFIXES: &[&str] = &[
+    "TTL",
+    "EXPIRY",
+    "EXPIRES",
+    "EXPIRATION",
+    "LIFETIME",
+    "TIMEOUT",
+    "LENGTH",
+    "LEN",
+    "MIN",
+    "MAX",
+    "TYPE",
+    "METHOD",
+    "MODE",
+    "SCOPE",
+    "SCOPES",
+    "HEADER",
+    "PORT",
+    "HOST",
+    "URL",
+    "URI",
+    "ENDPOINT",
+    "ISSUER",
+    "AUDIENCE",
+    "ALGO",
+    "ALGORITHM",
+    "ENABLED",
+    "DISABLED",
+    "REQUIRED",
+    "POLICY",
+    "NAME",
+    "USER",
+    "USERNAME",
+    "VERSION",
+    "REGION",
+    "PROVIDER",
+    "STRATEGY",
+];
+
+/// Whether the key's last word (after `_`, `-`, `.` or a camelCase
+/// boundary) is one of [`SETTING_SUFFIXES`]: `AUTH_SERVER_PORT`, `tokenTtl`,
+/// but not `DB_PASSWORD_ADMIN`.
+fn is_setting_key(key: &str) -> bool {
+    let key = key.trim();
+    let tail = &key[key.rfind(['_', '-', '.']).map_or(0, |i| i + 1)..];
+    let b = tail.as_bytes();
+    let cut = (1..b.len())
+        .rev()
+        .find(|&i| b[i].is_ascii_uppercase() && b[i - 1].is_ascii_lowercase())
+        .unwrap_or(0);
+    let word = tail[cut..].to_ascii_uppercase();
+    SETTING_SUFFIXES.contains(&word.as_str())
 }
 
 impl Check for SecretInConfig {
@@ -62,7 +124,10 @@ impl Check for SecretInConfig {
                     ctx.finding(&DOC, format!("{kind} {key}: {} ({})", m.title, m.redacted));
                 f.severity = m.severity;
                 out.push(f);
-            } else if looks_like_secret_key(&key) && !is_placeholder(&value) {
+            } else if looks_like_secret_key(&key)
+                && !is_setting_key(&key)
+                && !is_placeholder(&value)
+            {
                 let mut f = ctx.finding(
                     &DOC,
                     format!("{kind} {key} has a secret-looking name and a value ({} characters, redacted)", value.chars().count()),

@@ -35,17 +35,23 @@ impl Check for SetuidSetgid {
             let (mode, uid, gid, via) = match node.kind {
                 EntryKind::File => (node.mode, node.uid, node.gid, String::new()),
                 EntryKind::HardLink => {
-                    let Some(target) = node.link.as_deref().and_then(|t| fs.get(t).map(|n| (t, n)))
-                    else {
-                        continue;
-                    };
-                    let mode = node.mode | target.1.mode;
-                    (
-                        mode,
-                        target.1.uid,
-                        target.1.gid,
-                        format!(", hard link to /{}", target.0),
-                    )
+                    let link = node.link.as_deref().unwrap_or_default();
+                    match fs.get(link) {
+                        Some(target) => (
+                            node.mode | target.mode,
+                            target.uid,
+                            target.gid,
+                            format!(", hard link to /{link}"),
+                        ),
+                        // The target path was deleted by a later layer: the
+                        // link still holds the inode, which its header describes.
+                        None => (
+                            node.mode,
+                            node.uid,
+                            node.gid,
+                            format!(", hard link to deleted /{link}"),
+                        ),
+                    }
                 }
                 _ => continue,
             };

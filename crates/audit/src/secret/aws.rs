@@ -1,59 +1,53 @@
 //! AWS credentials: access key ids (`AKIA...`) anywhere, and 40-character
 //! secret access keys assigned to a key that mentions `secret`.
 
+use super::assign::Assignment;
 use super::rules::{AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY};
-use super::{Found, Window, assignment_redacted, text};
-use regex::bytes::Regex;
-use std::sync::LazyLock;
+use super::{Found, assignment_redacted, text};
 
-static KEY_ID: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(?-u)(?:AKIA|ASIA|ABIA|ACCA)[A-Z2-7]{16}").expect("valid regex"));
-
-static SECRET: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"(?i-u)([a-z0-9_.\-]*secret[a-z0-9_.\-]*)["']?[ \t]*(?:=>|:=|=|:)[ \t]*["']?([a-z0-9/+]{40})"#)
-        .expect("valid regex")
-});
-
-/// Access key ids in a window (word-bounded, not AWS's documented example).
-pub(crate) fn scan_key_id(w: &Window<'_>, out: &mut Vec<Found>) {
-    for m in KEY_ID.find_iter(w.text) {
-        if !text::bounded(w.text, m.start(), m.end(), b"") || contains(m.as_bytes(), b"EXAMPLE") {
-            continue;
-        }
-        out.push(Found {
-            rule: &AWS_ACCESS_KEY_ID,
-            start: w.base + m.start(),
-            end: w.base + m.end(),
-            line_at: w.base + m.start(),
-            redacted: text::mask(&String::from_utf8_lossy(&m.as_bytes()[..4]), 16),
-        });
-    }
+fn is_base32(b: u8) -> bool {
+    b.is_ascii_uppercase() || (b'2'..=b'7').contains(&b)
 }
 
-/// `aws_secret_access_key = <40 chars>` and the like, in a window.
-pub(crate) fn scan_secret(w: &Window<'_>, out: &mut Vec<Found>) {
-    for c in SECRET.captures_iter(w.text) {
-        let (Some(key), Some(value)) = (c.get(1), c.get(2)) else {
-            continue;
-        };
-        // The value must end where the 40 characters end.
-        if value.end() < w.text.len()
-            && (w.text[value.end()].is_ascii_alphanumeric()
-                || matches!(w.text[value.end()], b'/' | b'+' | b'='))
-        {
-            continue;
-        }
-        if !looks_like_secret_key(value.as_bytes()) {
-            continue;
-        }
-        out.push(Found {
-            rule: &AWS_SECRET_ACCESS_KEY,
-            start: w.base + value.start(),
-            end: w.base + value.end(),
-            line_at: w.base + key.start(),
-            redacted: assignment_redacted(key.as_bytes(), b'='),
-        });
+/// An access key id starting at `hit` (where `AKIA`/`ASIA`/`ABIA`/`ACCA`
+/// was found): 16 base32 characters, word-bounded, not AWS's documented
+/// example.
+pub(crate) fn key_id_at(content: &[u8], hit: usize, out: &mut Vec<Found>) {
+    let end = hit + 20;
+    if text::run(content, hit + 4, 16, is_base32) != 16 || !text::bounded(content, hit, end, b"") {
+        return;
     }
+    if text::contains(&content[hit..end], b"EXAMPLE") {
+        return;
+    }
+    out.push(Found {
+        rule: &AWS_ACCESS_KEY_ID,
+        start: hit,
+        end,
+        line_at: hit,
+        redacted: text::mask(&String::from_utf8_lossy(&content[hit..hit + 4]), 16),
+    });
+}
+
+/// `aws_secret_access_key = <40 chars>` and the like. Returns whether the
+/// assignment was reported (then the generic rules skip it).
+pub(crate) fn secret_assignment(content: &[u8], a: &Assignment, out: &mut Vec<Found>) -> bool {
+    let key = &content[a.key.clone()];
+    if !is_aws_secret_key_name(key) {
+        return false;
+    }
+    let v = &content[a.value.clone()];
+    if !is_secret_key(v) {
+        return false;
+    }
+    out.push(Found {
+        rule: &AWS_SECRET_ACCESS_KEY,
+        start: a.value.start,
+        end: a.value.end,
+        line_at: a.key.start,
+        redacted: assignment_redacted(key, a.sep),
+    });
+    true
 }
 
 /// A key and its whole value (image config Env entries and labels).
@@ -62,12 +56,7 @@ pub(crate) fn check_pair(key: &str, value: &str, out: &mut Vec<Found>) {
         .trim()
         .trim_matches(|c| c == '"' || c == '\'')
         .as_bytes();
-    if key.to_ascii_lowercase().contains("secret")
-        && v.len() == 40
-        && v.iter()
-            .all(|&b| b.is_ascii_alphanumeric() || b == b'/' || b == b'+')
-        && looks_like_secret_key(v)
-    {
+    if is_aws_secret_key_name(key.as_bytes()) && is_secret_key(v) {
         out.push(Found {
             rule: &AWS_SECRET_ACCESS_KEY,
             start: 0,
@@ -78,13 +67,32 @@ pub(crate) fn check_pair(key: &str, value: &str, out: &mut Vec<Found>) {
     }
 }
 
-/// Random-looking base64: mixed case, a digit or symbol, high entropy,
-/// not AWS's documented example key.
-fn looks_like_secret_key(v: &[u8]) -> bool {
-    let (lower, upper, digit, other) = text::classes(v);
-    lower && upper && (digit || other) && text::entropy(v) > 4.0 && !contains(v, b"EXAMPLE")
+/// `aws_secret_access_key`, `AWS_SECRET_ACCESS_KEY`, `SecretAccessKey`,
+/// `awsSecretKey`, and the bare `secret_key` of `.s3cfg`/boto files; any
+/// other `*secret*` key is left to the generic rule.
+fn is_aws_secret_key_name(key: &[u8]) -> bool {
+    let lower = key.to_ascii_lowercase();
+    let bare: Vec<u8> = lower
+        .iter()
+        .copied()
+        .filter(|b| b.is_ascii_alphanumeric())
+        .collect();
+    text::contains(&lower, b"secret")
+        && (text::contains(&lower, b"aws")
+            || text::contains(&lower, b"access")
+            || bare == b"secretkey")
 }
 
-fn contains(hay: &[u8], needle: &[u8]) -> bool {
-    hay.windows(needle.len()).any(|w| w == needle)
+/// 40 characters of random-looking base64: mixed case, a digit or symbol,
+/// high entropy, not AWS's documented example key.
+fn is_secret_key(v: &[u8]) -> bool {
+    if v.len() != 40
+        || !v
+            .iter()
+            .all(|&b| b.is_ascii_alphanumeric() || b == b'/' || b == b'+')
+    {
+        return false;
+    }
+    let (lower, upper, digit, other) = text::classes(v);
+    lower && upper && (digit || other) && text::entropy(v) > 4.0 && !text::contains(v, b"EXAMPLE")
 }

@@ -7,37 +7,10 @@
 //! mention `password` everywhere. Placeholders, references, paths, URLs and
 //! low-entropy values are not reported.
 
+use super::assign::Assignment;
 use super::path::Generic;
 use super::rules::{GENERIC_PASSWORD, GENERIC_SECRET, Rule};
-use super::{Found, REDACTED, Window, assignment_redacted, text};
-use regex::bytes::Regex;
-use std::sync::LazyLock;
-
-const KEYWORDS: &str = r"pass|pwd|secret|token|api[_.\-]?key|auth|credential|private[_.\-]?key";
-
-static ASSIGN: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(&format!(
-        r#"(?i-u)([a-z0-9_.\-]*(?:{KEYWORDS})[a-z0-9_.\-]*)["']?[ \t]*(=>|:=|=|:)[ \t]*"#
-    ))
-    .expect("valid regex")
-});
-
-static XML: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(&format!(
-        r#"(?i-u)<([a-z0-9_.\-:]*(?:{KEYWORDS})[a-z0-9_.\-]*)>([^<\s][^<]{{0,511}})</"#
-    ))
-    .expect("valid regex")
-});
-
-/// `--password value` (the `=` form is an ordinary assignment).
-static FLAG: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i-u)(?:^|\s)(--?[a-z0-9\-]*(?:password|passwd|secret|token|api-?key)[a-z0-9\-]*)[ \t]+([^\s\-][^\s]*)")
-        .expect("valid regex")
-});
-
-static NETRC: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?-u)(?:^|\s)(password|passwd)[ \t]+([^\s]+)").expect("valid regex")
-});
+use super::{Found, REDACTED, assignment_redacted, text};
 
 /// Last words of a key that say the value is not the secret itself.
 const NOT_SECRET_SUFFIXES: &[&str] = &[
@@ -286,13 +259,14 @@ pub(crate) fn key_rule(key: &[u8]) -> Option<&'static Rule> {
 
 /// Whether a value is worth reporting for this rule and mode.
 fn value_is_secret(rule: &Rule, v: &[u8], mode: Generic) -> bool {
-    if v.len() > 4096 || text::is_placeholder(v) {
+    if v.len() > 4096 {
         return false;
     }
     let (lower, upper, digit, other) = text::classes(v);
     let kinds = [lower, upper, digit, other].iter().filter(|&&k| k).count();
     let password = rule.id == GENERIC_PASSWORD.id;
-    match (mode, password) {
+    // Cheap tests first, the placeholder lists last.
+    let shape = match (mode, password) {
         (Generic::Off, _) => false,
         (Generic::Credentials, true) => v.len() >= 4,
         (Generic::Credentials, false) => v.len() >= 8 && kinds >= 2,
@@ -300,127 +274,38 @@ fn value_is_secret(rule: &Rule, v: &[u8], mode: Generic) -> bool {
         (Generic::Config, false) => {
             v.len() >= 16 && (lower || upper) && digit && text::entropy(v) >= 3.0
         }
-    }
-}
-
-/// Whether the window is a comment line (`#`, `;`, `//`, `<!--`, `--`, `*`).
-fn is_comment(w: &Window<'_>) -> bool {
-    if !w.line_start {
-        return false;
-    }
-    let t = w.text.trim_ascii_start();
-    t.starts_with(b"#")
-        || t.starts_with(b";")
-        || t.starts_with(b"//")
-        || t.starts_with(b"<!--")
-        || t.starts_with(b"--")
-        || t.starts_with(b"* ")
-        || t.starts_with(b"REM ")
-}
-
-/// Reads the value that starts at `p` in `t`: quoted, or bare up to a
-/// delimiter. Returns its range.
-fn value_at(t: &[u8], mut p: usize) -> Option<(usize, usize)> {
-    let q = *t.get(p)?;
-    if matches!(q, b'"' | b'\'' | b'`') {
-        let start = p + 1;
-        let len = t[start..].iter().take(1024).position(|&b| b == q)?;
-        return Some((start, start + len));
-    }
-    let bare_end = |from: usize| {
-        from + t[from..]
-            .iter()
-            .position(|&b| {
-                b.is_ascii_whitespace()
-                    || matches!(
-                        b,
-                        b',' | b';' | b'"' | b'\'' | b'`' | b'<' | b'>' | b')' | b'}' | b']' | b'&'
-                    )
-            })
-            .unwrap_or(t.len() - from)
     };
-    let mut end = bare_end(p);
-    // `Authorization: Bearer <token>`: the secret is the next word.
-    let word = t[p..end].to_ascii_lowercase();
-    if matches!(word.as_slice(), b"bearer" | b"basic" | b"token") && t.get(end) == Some(&b' ') {
-        p = end + 1;
-        end = bare_end(p);
-    }
-    Some((p, end))
+    shape && !text::is_placeholder(v)
 }
 
-/// Assignments in one window (a line, or a slice of a long line).
-pub(crate) fn scan(w: &Window<'_>, mode: Generic, out: &mut Vec<Found>) {
-    if mode == Generic::Off || is_comment(w) {
+/// The assignment found around a keyword hit, if it is a secret.
+pub(crate) fn assignment(content: &[u8], a: &Assignment, mode: Generic, out: &mut Vec<Found>) {
+    let key = &content[a.key.clone()];
+    let value = &content[a.value.clone()];
+    // The value first, against the laxer password requirements (cheaper
+    // than looking at the key, and most candidates fail here).
+    if !value_is_secret(&GENERIC_PASSWORD, value, mode) {
         return;
     }
-    let t = w.text;
-    for c in ASSIGN.captures_iter(t) {
-        let (Some(key), Some(sep), Some(all)) = (c.get(1), c.get(2), c.get(0)) else {
-            continue;
-        };
-        // `a:b` inside a word or URL (`http://`, `C:\`) is not an assignment.
-        if sep.as_bytes() == b":" && t.get(all.end()).is_some_and(|&b| b == b'/' || b == b'\\') {
-            continue;
-        }
-        let Some(rule) = key_rule(key.as_bytes()) else {
-            continue;
-        };
-        let Some((vs, ve)) = value_at(t, all.end()) else {
-            continue;
-        };
-        if !value_is_secret(rule, &t[vs..ve], mode) {
-            continue;
-        }
-        out.push(Found {
-            rule,
-            start: w.base + vs,
-            end: w.base + ve,
-            line_at: w.base + key.start(),
-            redacted: assignment_redacted(key.as_bytes(), sep.as_bytes()[0]),
-        });
+    let Some(rule) = key_rule(key) else {
+        return;
+    };
+    if rule.id != GENERIC_PASSWORD.id && !value_is_secret(rule, value, mode) {
+        return;
     }
-    for c in XML.captures_iter(t) {
-        let (Some(key), Some(value)) = (c.get(1), c.get(2)) else {
-            continue;
-        };
-        let Some(rule) = key_rule(key.as_bytes()) else {
-            continue;
-        };
-        let v = value.as_bytes().trim_ascii();
-        if !value_is_secret(rule, v, mode) {
-            continue;
-        }
-        out.push(Found {
-            rule,
-            start: w.base + value.start(),
-            end: w.base + value.end(),
-            line_at: w.base + key.start() - 1,
-            redacted: format!(
-                "<{}>{REDACTED}</{}>",
-                text::show(key.as_bytes(), 64),
-                text::show(key.as_bytes(), 64)
-            ),
-        });
-    }
-    for c in FLAG.captures_iter(t) {
-        let (Some(key), Some(value)) = (c.get(1), c.get(2)) else {
-            continue;
-        };
-        let Some(rule) = key_rule(key.as_bytes()) else {
-            continue;
-        };
-        if !value_is_secret(rule, value.as_bytes(), mode) {
-            continue;
-        }
-        out.push(Found {
-            rule,
-            start: w.base + value.start(),
-            end: w.base + value.end(),
-            line_at: w.base + key.start(),
-            redacted: format!("{} {REDACTED}", text::show(key.as_bytes(), 64)),
-        });
-    }
+    let shown = text::show(key, 96);
+    let redacted = match a.sep {
+        b'>' => format!("<{shown}>{REDACTED}</{shown}>"),
+        b' ' => format!("{shown} {REDACTED}"),
+        sep => assignment_redacted(key, sep),
+    };
+    out.push(Found {
+        rule,
+        start: a.value.start,
+        end: a.value.end,
+        line_at: a.key.start,
+        redacted,
+    });
 }
 
 /// A key and its whole value (image config Env entries and labels).
@@ -447,20 +332,25 @@ pub(crate) fn check_pair(key: &str, value: &str, out: &mut Vec<Found>) {
 
 /// `machine host login user password secret` (`.netrc`, whole file).
 pub(crate) fn scan_netrc(content: &[u8], out: &mut Vec<Found>) {
-    for c in NETRC.captures_iter(content) {
-        let (Some(key), Some(value)) = (c.get(1), c.get(2)) else {
-            continue;
-        };
-        if !value_is_secret(&GENERIC_PASSWORD, value.as_bytes(), Generic::Credentials) {
-            continue;
+    let words = content
+        .split(|b| b.is_ascii_whitespace())
+        .filter(|w| !w.is_empty())
+        .map(|w| (w.as_ptr() as usize - content.as_ptr() as usize, w));
+    let mut previous: Option<(usize, &[u8])> = None;
+    for (at, word) in words {
+        if let Some((key_at, key)) = previous
+            && matches!(key, b"password" | b"passwd")
+            && value_is_secret(&GENERIC_PASSWORD, word, Generic::Credentials)
+        {
+            out.push(Found {
+                rule: &GENERIC_PASSWORD,
+                start: at,
+                end: at + word.len(),
+                line_at: key_at,
+                redacted: format!("{} {REDACTED}", text::show(key, 16)),
+            });
         }
-        out.push(Found {
-            rule: &GENERIC_PASSWORD,
-            start: value.start(),
-            end: value.end(),
-            line_at: key.start(),
-            redacted: format!("{} {REDACTED}", text::show(key.as_bytes(), 16)),
-        });
+        previous = Some((at, word));
     }
 }
 

@@ -4,37 +4,34 @@
 use super::rules::{
     GITHUB_APP_TOKEN, GITHUB_FINE_GRAINED_PAT, GITHUB_OAUTH, GITHUB_PAT, GITHUB_REFRESH_TOKEN, Rule,
 };
-use super::{Found, Window, text};
-use regex::bytes::Regex;
-use std::sync::LazyLock;
+use super::{Found, text};
 
-static TOKEN: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?-u)gh[pousr]_[A-Za-z0-9]{36}|github_pat_[A-Za-z0-9_]{82}").expect("valid regex")
-});
-
-pub(crate) fn scan(w: &Window<'_>, out: &mut Vec<Found>) {
-    for m in TOKEN.find_iter(w.text) {
-        let token = m.as_bytes();
-        if !text::bounded(w.text, m.start(), m.end(), b"") {
-            continue;
-        }
-        let (rule, prefix): (&'static Rule, usize) = match &token[..4] {
-            b"ghp_" => (&GITHUB_PAT, 4),
-            b"gho_" => (&GITHUB_OAUTH, 4),
-            b"ghu_" | b"ghs_" => (&GITHUB_APP_TOKEN, 4),
-            b"ghr_" => (&GITHUB_REFRESH_TOKEN, 4),
-            _ => (&GITHUB_FINE_GRAINED_PAT, 11),
+/// A token starting at `hit`, where one of the prefixes was found.
+pub(crate) fn at(content: &[u8], hit: usize, out: &mut Vec<Found>) {
+    let (rule, prefix, len, underscore): (&'static Rule, usize, usize, bool) =
+        match content.get(hit..hit + 4) {
+            Some(b"ghp_") => (&GITHUB_PAT, 4, 36, false),
+            Some(b"gho_") => (&GITHUB_OAUTH, 4, 36, false),
+            Some(b"ghu_") | Some(b"ghs_") => (&GITHUB_APP_TOKEN, 4, 36, false),
+            Some(b"ghr_") => (&GITHUB_REFRESH_TOKEN, 4, 36, false),
+            _ => (&GITHUB_FINE_GRAINED_PAT, 11, 82, true),
         };
-        let random = &token[prefix..];
-        if text::entropy(random) < 3.0 {
-            continue;
-        }
-        out.push(Found {
-            rule,
-            start: w.base + m.start(),
-            end: w.base + m.end(),
-            line_at: w.base + m.start(),
-            redacted: text::mask(&String::from_utf8_lossy(&token[..prefix]), random.len()),
-        });
+    let body = text::run(content, hit + prefix, len + 1, |b| {
+        b.is_ascii_alphanumeric() || (underscore && b == b'_')
+    });
+    let end = hit + prefix + len;
+    if body != len || !text::bounded(content, hit, end, b"") {
+        return;
     }
+    let random = &content[hit + prefix..end];
+    if text::entropy(random) < 3.0 {
+        return;
+    }
+    out.push(Found {
+        rule,
+        start: hit,
+        end,
+        line_at: hit,
+        redacted: text::mask(&String::from_utf8_lossy(&content[hit..hit + prefix]), len),
+    });
 }

@@ -1,28 +1,25 @@
 //! GitLab personal access tokens (`glpat-` + 20 or more characters).
 
 use super::rules::GITLAB_PAT;
-use super::{Found, Window, text};
-use regex::bytes::Regex;
-use std::sync::LazyLock;
+use super::{Found, text};
 
-static TOKEN: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(?-u)glpat-[A-Za-z0-9_\-]{20,64}").expect("valid regex"));
-
-pub(crate) fn scan(w: &Window<'_>, out: &mut Vec<Found>) {
-    for m in TOKEN.find_iter(w.text) {
-        if !text::bounded(w.text, m.start(), m.end(), b"-") {
-            continue;
-        }
-        let random = &m.as_bytes()[6..];
-        if text::entropy(random) < 3.0 || text::is_placeholder(random) {
-            continue;
-        }
-        out.push(Found {
-            rule: &GITLAB_PAT,
-            start: w.base + m.start(),
-            end: w.base + m.end(),
-            line_at: w.base + m.start(),
-            redacted: text::mask("glpat-", random.len()),
-        });
+pub(crate) fn at(content: &[u8], hit: usize, out: &mut Vec<Found>) {
+    let len = text::run(content, hit + 6, 65, |b| {
+        b.is_ascii_alphanumeric() || b == b'_' || b == b'-'
+    });
+    let end = hit + 6 + len;
+    if !(20..=64).contains(&len) || !text::bounded(content, hit, end, b"-") {
+        return;
     }
+    let random = &content[hit + 6..end];
+    if text::entropy(random) < 3.0 || text::is_placeholder(random) {
+        return;
+    }
+    out.push(Found {
+        rule: &GITLAB_PAT,
+        start: hit,
+        end,
+        line_at: hit,
+        redacted: text::mask("glpat-", len),
+    });
 }

@@ -13,11 +13,13 @@
 //!    `ghp_`, `glpat-`, `xox`, `npm_`, `://`, `secret`, and for
 //!    configuration files also `password`, `token`, `auth`, …). A file
 //!    without any keyword is done after that one pass.
-//! 3. Around each keyword hit the scanner takes the line (at most 1 KiB on
-//!    either side of the hit for very long lines) and runs only the rules of
-//!    the keyword's family there. Every regex is linear-time (the `regex`
-//!    crate), windows overlap at most by half, so the work stays linear in
-//!    the file size whatever the content.
+//! 3. At each keyword hit only the rule of that keyword runs, and it looks
+//!    at a bounded number of bytes around the hit (a token's characters, a
+//!    key of at most 128 characters and a value of at most 1 KiB, a key
+//!    block of at most 16 KiB, skipped on later hits inside it). There are
+//!    no regexes: the work stays linear in the size of the content whatever
+//!    it is (minified one-line files, 10 MB without a newline, a keyword
+//!    every few bytes).
 //! 4. Matches that cover the same text are reduced to the most specific
 //!    rule (a `ghp_` token assigned to `GITHUB_TOKEN` is a GitHub token, not
 //!    a generic secret), numbered by line, capped at [`MAX_MATCHES`].
@@ -35,6 +37,7 @@
 //! key (`DB_PASSWORD=<redacted>`); URLs keep scheme, user and host; private
 //! keys keep the armour line only.
 
+mod assign;
 mod aws;
 mod binary;
 mod generic;
@@ -96,16 +99,6 @@ pub(crate) struct Found {
     pub(crate) redacted: String,
 }
 
-/// A slice of the content that rules run on: a line, or a piece of a
-/// very long line.
-pub(crate) struct Window<'a> {
-    pub(crate) text: &'a [u8],
-    /// Offset of `text` in the whole content.
-    pub(crate) base: usize,
-    /// Whether `text` starts at the start of a line.
-    pub(crate) line_start: bool,
-}
-
 /// `KEY=<redacted>` / `key: <redacted>` for an assignment match.
 pub(crate) fn assignment_redacted(key: &[u8], sep: u8) -> String {
     let key = text::show(key.trim_ascii(), 96);
@@ -115,52 +108,56 @@ pub(crate) fn assignment_redacted(key: &[u8], sep: u8) -> String {
     }
 }
 
-// Rule families, as bits: which rules a keyword hit triggers.
-const PEM: u16 = 1;
-const AWS_ID: u16 = 1 << 1;
-const GITHUB: u16 = 1 << 2;
-const GITLAB: u16 = 1 << 3;
-const SLACK_TOKEN: u16 = 1 << 4;
-const SLACK_HOOK: u16 = 1 << 5;
-const NPM: u16 = 1 << 6;
-const URL: u16 = 1 << 7;
-/// `secret`: AWS secret access keys everywhere, generic assignments in config.
-const SECRET: u16 = 1 << 8;
-/// Other credential words: generic assignments in config only.
-const GENERIC: u16 = 1 << 9;
+/// Which rule a keyword hit triggers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Family {
+    Pem,
+    AwsId,
+    GitHub,
+    GitLab,
+    SlackToken,
+    SlackHook,
+    Npm,
+    Url,
+    /// `secret`: AWS secret access keys everywhere, generic assignments in config.
+    Secret,
+    /// Other credential words: generic assignments in config only.
+    Word,
+}
+use Family::*;
 
 /// Keywords of the precise rules (searched in every file). Case-sensitive:
 /// the token prefixes are, and `secret` is given in its three spellings
 /// (`secret_key`, `SECRET_KEY`, `awsSecretKey`).
-const PRECISE_KEYWORDS: &[(&str, u16)] = &[
-    ("PRIVATE KEY", PEM),
-    ("AKIA", AWS_ID),
-    ("ASIA", AWS_ID),
-    ("ABIA", AWS_ID),
-    ("ACCA", AWS_ID),
-    ("ghp_", GITHUB),
-    ("gho_", GITHUB),
-    ("ghu_", GITHUB),
-    ("ghs_", GITHUB),
-    ("ghr_", GITHUB),
-    ("github_pat_", GITHUB),
-    ("glpat-", GITLAB),
-    ("xoxb-", SLACK_TOKEN),
-    ("xoxa-", SLACK_TOKEN),
-    ("xoxp-", SLACK_TOKEN),
-    ("xoxr-", SLACK_TOKEN),
-    ("xoxs-", SLACK_TOKEN),
-    ("hooks.slack.com", SLACK_HOOK),
-    ("npm_", NPM),
-    ("://", URL),
-    ("secret", SECRET),
-    ("SECRET", SECRET),
-    ("Secret", SECRET),
+const PRECISE_KEYWORDS: &[(&str, Family)] = &[
+    ("PRIVATE KEY", Pem),
+    ("AKIA", AwsId),
+    ("ASIA", AwsId),
+    ("ABIA", AwsId),
+    ("ACCA", AwsId),
+    ("ghp_", GitHub),
+    ("gho_", GitHub),
+    ("ghu_", GitHub),
+    ("ghs_", GitHub),
+    ("ghr_", GitHub),
+    ("github_pat_", GitHub),
+    ("glpat-", GitLab),
+    ("xoxb-", SlackToken),
+    ("xoxa-", SlackToken),
+    ("xoxp-", SlackToken),
+    ("xoxr-", SlackToken),
+    ("xoxs-", SlackToken),
+    ("hooks.slack.com", SlackHook),
+    ("npm_", Npm),
+    ("://", Url),
+    ("secret", Secret),
+    ("SECRET", Secret),
+    ("Secret", Secret),
 ];
 
 /// Credential words of the generic rule, in the spellings that occur in
 /// keys: lower (`db_password`), upper (`DB_PASSWORD`), capitalised
-/// (`dbPassword`). The regexes behind them are case-insensitive.
+/// (`dbPassword`). Keys are then judged case-insensitively.
 const GENERIC_KEYWORDS: &[&str] = &[
     "pass",
     "PASS",
@@ -196,15 +193,15 @@ const GENERIC_KEYWORDS: &[&str] = &[
 
 struct Keywords {
     ac: AhoCorasick,
-    family: Vec<u16>,
+    family: Vec<Family>,
 }
 
 fn keywords(generic: bool) -> Keywords {
     let mut words: Vec<&str> = PRECISE_KEYWORDS.iter().map(|(w, _)| *w).collect();
-    let mut family: Vec<u16> = PRECISE_KEYWORDS.iter().map(|(_, f)| *f).collect();
+    let mut family: Vec<Family> = PRECISE_KEYWORDS.iter().map(|(_, f)| *f).collect();
     if generic {
         words.extend(GENERIC_KEYWORDS);
-        family.extend(GENERIC_KEYWORDS.iter().map(|_| GENERIC));
+        family.extend(GENERIC_KEYWORDS.iter().map(|_| Word));
     }
     let ac = AhoCorasick::builder()
         .build(&words)
@@ -214,11 +211,6 @@ fn keywords(generic: bool) -> Keywords {
 
 static PRECISE: LazyLock<Keywords> = LazyLock::new(|| keywords(false));
 static ALL: LazyLock<Keywords> = LazyLock::new(|| keywords(true));
-
-/// Half the width of the window taken around a hit in a long line.
-const HALF_WINDOW: usize = 1024;
-/// A hit closer than this to the end of a cut window gets its own window.
-const MARGIN: usize = 256;
 
 /// Scans file content. `path` decides whether generic assignment rules
 /// apply (configuration and credentials files, see the module docs).
@@ -264,92 +256,140 @@ fn find(content: &[u8], kind: PathKind) -> Vec<Found> {
     if kind.pgpass {
         generic::scan_pgpass(content, &mut out);
     }
-    let generic = kind.generic != Generic::Off;
-    let kw: &Keywords = if generic { &ALL } else { &PRECISE };
+    let generic = kind.generic;
+    let kw: &Keywords = if generic == Generic::Off {
+        &PRECISE
+    } else {
+        &ALL
+    };
     let mut pem_done = 0usize;
-    // The window being collected: start, end, families, whether `end` is a line end.
-    let mut current: Option<(usize, usize, u16, bool)> = None;
+    let mut key_done = 0usize;
+    let mut lines = Lines::default();
+    let mut delims = assign::Delimiters::default();
+    let mut xml = XmlComments::default();
     for m in kw.ac.find_iter(content) {
         if out.len() >= MAX_MATCHES * 4 {
             break;
         }
-        let fam = kw.family[m.pattern().as_usize()];
-        if fam == PEM {
-            if m.start() >= pem_done {
-                pem_done = private_key::scan(content, m.start(), &mut out);
+        let (hit, hit_end) = (m.start(), m.end());
+        match kw.family[m.pattern().as_usize()] {
+            Pem => {
+                if hit >= pem_done {
+                    pem_done = private_key::at(content, hit, &mut out);
+                }
             }
-            continue;
+            AwsId => aws::key_id_at(content, hit, &mut out),
+            GitHub => github::at(content, hit, &mut out),
+            GitLab => gitlab::at(content, hit, &mut out),
+            SlackToken => slack::token_at(content, hit, &mut out),
+            SlackHook => slack::webhook_at(content, hit, &mut out),
+            Npm => npm::token_at(content, hit, &mut out),
+            Url if !kind.library => url::at(content, hit, &mut out),
+            Url => {}
+            Secret | Word => {
+                // A credential word in a key.
+                if hit < key_done {
+                    continue;
+                }
+                let Some(key) = assign::key_around(content, hit, hit_end) else {
+                    // A run of key characters too long to be a key: skip it.
+                    key_done =
+                        hit_end + text::run(content, hit_end, usize::MAX, assign::is_key_char);
+                    continue;
+                };
+                key_done = key.end;
+                let Some(a) = assign::assignment(content, key, &mut delims) else {
+                    continue;
+                };
+                if aws::secret_assignment(content, &a, &mut out) {
+                    continue;
+                }
+                if generic != Generic::Off
+                    && !lines.is_comment(content, hit)
+                    && !xml.inside(content, hit)
+                {
+                    generic::assignment(content, &a, generic, &mut out);
+                }
+            }
         }
-        if let Some((ws, we, ref mut flags, line_end)) = current
-            && m.start() >= ws
-            && m.end() <= we
-            && (line_end || m.end() + MARGIN <= we)
-        {
-            *flags |= fam;
-            continue;
-        }
-        if let Some((ws, we, flags, _)) = current.take() {
-            run_window(content, ws, we, flags, kind.generic, &mut out);
-        }
-        current = Some(window_around(content, m.start(), m.end(), fam));
-    }
-    if let Some((ws, we, flags, _)) = current {
-        run_window(content, ws, we, flags, kind.generic, &mut out);
     }
     out
 }
 
-/// The line around a hit, cut to [`HALF_WINDOW`] bytes on either side.
-fn window_around(content: &[u8], start: usize, end: usize, fam: u16) -> (usize, usize, u16, bool) {
-    let lo = start.saturating_sub(HALF_WINDOW);
-    let ws = memchr::memrchr(b'\n', &content[lo..start]).map_or(lo, |i| lo + i + 1);
-    let hi = content.len().min(end + HALF_WINDOW);
-    let (we, line_end) = match memchr::memchr(b'\n', &content[end..hi]) {
-        Some(i) => (end + i, true),
-        None => (hi, hi == content.len()),
-    };
-    (ws, we, fam, line_end)
+/// Tracks whether the latest hit is inside an XML/HTML comment
+/// (`<!-- ... -->`, often many lines of sample configuration, as in
+/// Maven's settings.xml), moving forward only: linear in the content.
+#[derive(Default)]
+struct XmlComments {
+    /// Searched up to here; `inside` is the state at this offset.
+    pos: usize,
+    inside: bool,
+    /// Offset of the next `<!--` (or `-->` when inside), once found.
+    next: Option<usize>,
 }
 
-fn run_window(
-    content: &[u8],
-    ws: usize,
-    we: usize,
-    flags: u16,
-    generic: Generic,
-    out: &mut Vec<Found>,
-) {
-    let w = Window {
-        text: &content[ws..we],
-        base: ws,
-        line_start: ws == 0 || content[ws - 1] == b'\n',
-    };
-    if flags & AWS_ID != 0 {
-        aws::scan_key_id(&w, out);
+impl XmlComments {
+    fn inside(&mut self, content: &[u8], at: usize) -> bool {
+        loop {
+            let needle: &[u8] = if self.inside { b"-->" } else { b"<!--" };
+            let next = match self.next {
+                Some(n) => n,
+                None => {
+                    let n = memchr::memmem::find(&content[self.pos..], needle)
+                        .map_or(usize::MAX, |i| self.pos + i);
+                    self.next = Some(n);
+                    n
+                }
+            };
+            if next >= at {
+                return self.inside;
+            }
+            self.pos = next + needle.len();
+            self.inside = !self.inside;
+            self.next = None;
+        }
     }
-    if flags & SECRET != 0 {
-        aws::scan_secret(&w, out);
-    }
-    if flags & GITHUB != 0 {
-        github::scan(&w, out);
-    }
-    if flags & GITLAB != 0 {
-        gitlab::scan(&w, out);
-    }
-    if flags & SLACK_TOKEN != 0 {
-        slack::scan_token(&w, out);
-    }
-    if flags & SLACK_HOOK != 0 {
-        slack::scan_webhook(&w, out);
-    }
-    if flags & NPM != 0 {
-        npm::scan_token(&w, out);
-    }
-    if flags & URL != 0 {
-        url::scan(&w, out);
-    }
-    if flags & (SECRET | GENERIC) != 0 && generic != Generic::Off {
-        generic::scan(&w, generic, out);
+}
+
+/// Tracks the line of the latest hit (hits come in increasing order), to
+/// tell comment lines apart in amortised constant time.
+#[derive(Default)]
+struct Lines {
+    /// Where the current line starts.
+    start: usize,
+    /// How far the content has been searched for newlines.
+    seen: usize,
+    /// Cached answer for the line at `start`.
+    comment: Option<bool>,
+}
+
+impl Lines {
+    /// Whether the line holding `pos` is a comment (`#`, `;`, `//`, `<!--`,
+    /// `-- `, `* `, `REM `), i.e. commented-out or example configuration.
+    fn is_comment(&mut self, content: &[u8], pos: usize) -> bool {
+        if pos > self.seen {
+            if let Some(i) = memchr::memrchr(b'\n', &content[self.seen..pos]) {
+                self.start = self.seen + i + 1;
+                self.comment = None;
+            }
+            self.seen = pos;
+        }
+        if let Some(c) = self.comment {
+            return c;
+        }
+        let lead = text::run(content, self.start, pos - self.start, |b| {
+            b == b' ' || b == b'\t'
+        });
+        let t = &content[self.start + lead..];
+        let c = t.starts_with(b"#")
+            || t.starts_with(b";")
+            || t.starts_with(b"//")
+            || t.starts_with(b"<!--")
+            || t.starts_with(b"-- ")
+            || t.starts_with(b"* ")
+            || t.starts_with(b"REM ");
+        self.comment = Some(c);
+        c
     }
 }
 

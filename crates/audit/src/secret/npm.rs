@@ -2,49 +2,62 @@
 //! (`_authToken`, `_auth`, `_password`) in `.npmrc` files.
 
 use super::rules::{NPM_ACCESS_TOKEN, NPMRC_AUTH};
-use super::{Found, REDACTED, Window, text};
-use regex::bytes::Regex;
-use std::sync::LazyLock;
+use super::{Found, REDACTED, text};
 
-static TOKEN: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(?-u)npm_[A-Za-z0-9]{36}").expect("valid regex"));
-
-static NPMRC: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"(?m-u)^[ \t]*([^\s=#;]*?(?:_authToken|_auth|_password))[ \t]*=[ \t]*"?([^\s"]+)"#)
-        .expect("valid regex")
-});
-
-pub(crate) fn scan_token(w: &Window<'_>, out: &mut Vec<Found>) {
-    for m in TOKEN.find_iter(w.text) {
-        let random = &m.as_bytes()[4..];
-        if !text::bounded(w.text, m.start(), m.end(), b"") || text::entropy(random) < 3.0 {
-            continue;
-        }
-        out.push(Found {
-            rule: &NPM_ACCESS_TOKEN,
-            start: w.base + m.start(),
-            end: w.base + m.end(),
-            line_at: w.base + m.start(),
-            redacted: text::mask("npm_", random.len()),
-        });
+/// `npm_` + 36 alphanumerics at `hit`.
+pub(crate) fn token_at(content: &[u8], hit: usize, out: &mut Vec<Found>) {
+    let end = hit + 4 + 36;
+    if text::run(content, hit + 4, 37, |b| b.is_ascii_alphanumeric()) != 36
+        || !text::bounded(content, hit, end, b"")
+        || text::entropy(&content[hit + 4..end]) < 3.0
+    {
+        return;
     }
+    out.push(Found {
+        rule: &NPM_ACCESS_TOKEN,
+        start: hit,
+        end,
+        line_at: hit,
+        redacted: text::mask("npm_", 36),
+    });
 }
 
-/// The credential lines of a whole `.npmrc`.
+/// The credential lines of a whole `.npmrc`:
+/// `//registry.example/:_authToken=...`, `_auth=...`, `_password=...`.
 pub(crate) fn scan_npmrc(content: &[u8], out: &mut Vec<Found>) {
-    for c in NPMRC.captures_iter(content) {
-        let (Some(key), Some(value)) = (c.get(1), c.get(2)) else {
+    let mut offset = 0;
+    for line in content.split(|&b| b == b'\n') {
+        let line_start = offset;
+        offset += line.len() + 1;
+        let Some(eq) = line.iter().position(|&b| b == b'=') else {
             continue;
         };
-        if text::is_placeholder(value.as_bytes()) || value.len() < 4 {
+        let key = line[..eq].trim_ascii();
+        if key.starts_with(b"#") || key.starts_with(b";") {
             continue;
         }
+        if !(key.ends_with(b"_authToken") || key.ends_with(b"_auth") || key.ends_with(b"_password"))
+        {
+            continue;
+        }
+        let raw = &line[eq + 1..];
+        let lead = raw.len() - raw.trim_ascii_start().len();
+        let mut value = raw.trim_ascii();
+        let mut value_start = line_start + eq + 1 + lead;
+        if value.len() >= 2 && value[0] == b'"' && value[value.len() - 1] == b'"' {
+            value = &value[1..value.len() - 1];
+            value_start += 1;
+        }
+        if value.len() < 4 || text::is_placeholder(value) {
+            continue;
+        }
+        let key_start = line_start + (key.as_ptr() as usize - line.as_ptr() as usize);
         out.push(Found {
             rule: &NPMRC_AUTH,
-            start: value.start(),
-            end: value.end(),
-            line_at: key.start(),
-            redacted: format!("{}={REDACTED}", text::show(key.as_bytes(), 96)),
+            start: value_start,
+            end: value_start + value.len(),
+            line_at: key_start,
+            redacted: format!("{}={REDACTED}", text::show(key, 96)),
         });
     }
 }

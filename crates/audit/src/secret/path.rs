@@ -181,6 +181,10 @@ pub(crate) enum Generic {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct PathKind {
     pub generic: Generic,
+    /// Inside installed third-party code (OS or language packages): the
+    /// credentials-in-URL rule is off there, package docs and comments are
+    /// full of `http://user:pass@host` examples.
+    pub library: bool,
     pub npmrc: bool,
     pub netrc: bool,
     pub pgpass: bool,
@@ -189,6 +193,7 @@ pub(crate) struct PathKind {
 impl PathKind {
     pub(crate) const PLAIN: PathKind = PathKind {
         generic: Generic::Off,
+        library: false,
         npmrc: false,
         netrc: false,
         pgpass: false,
@@ -269,6 +274,7 @@ pub(crate) fn classify(path: &str) -> PathKind {
         return kind;
     }
     if in_library(path) {
+        kind.library = true;
         return kind;
     }
 
@@ -371,6 +377,8 @@ mod tests {
             assert_eq!(classify(p).generic, Generic::Off, "{p}");
         }
         assert!(classify("root/.npmrc").npmrc);
+        assert!(classify("usr/share/tcltk/tcl8.6/tcl8/http-2.9.8.tm").library);
+        assert!(!classify("app/server.js").library);
         assert!(classify("root/.netrc").netrc);
     }
 }

@@ -2,63 +2,93 @@
 //! incoming-webhook URLs.
 
 use super::rules::{SLACK_TOKEN, SLACK_WEBHOOK_URL};
-use super::{Found, Window, text};
-use regex::bytes::Regex;
-use std::sync::LazyLock;
+use super::{Found, text};
 
-static TOKEN: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?-u)xox[baprs]-[0-9]{6,16}-[0-9A-Za-z\-]{8,128}").expect("valid regex")
-});
-
-static WEBHOOK: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
-        r"(?-u)https?://hooks\.slack\.com/(?:services/T[A-Z0-9]{6,12}/B[A-Z0-9]{6,12}/([A-Za-z0-9]{20,40})|workflows/T[A-Z0-9]{6,12}/A[A-Z0-9]{6,12}/[0-9]{6,24}/([A-Za-z0-9]{20,40}))",
-    )
-    .expect("valid regex")
-});
-
-pub(crate) fn scan_token(w: &Window<'_>, out: &mut Vec<Found>) {
-    for m in TOKEN.find_iter(w.text) {
-        if !text::bounded(w.text, m.start(), m.end(), b"-") {
-            continue;
-        }
-        let token = m.as_bytes();
-        let random = &token[5..];
-        if token.len() < 24 || text::entropy(random) < 3.0 || text::is_placeholder(random) {
-            continue;
-        }
-        out.push(Found {
-            rule: &SLACK_TOKEN,
-            start: w.base + m.start(),
-            end: w.base + m.end(),
-            line_at: w.base + m.start(),
-            redacted: text::mask(&String::from_utf8_lossy(&token[..5]), random.len()),
-        });
+/// `xox?-` + a numeric id + `-` + the rest, at `hit`.
+pub(crate) fn token_at(content: &[u8], hit: usize, out: &mut Vec<Found>) {
+    let digits = text::run(content, hit + 5, 17, |b| b.is_ascii_digit());
+    if !(6..=16).contains(&digits) || content.get(hit + 5 + digits) != Some(&b'-') {
+        return;
     }
+    let rest_at = hit + 5 + digits + 1;
+    let rest = text::run(content, rest_at, 129, |b| {
+        b.is_ascii_alphanumeric() || b == b'-'
+    });
+    let end = rest_at + rest;
+    if !(8..=128).contains(&rest) || end - hit < 24 || !text::bounded(content, hit, end, b"-") {
+        return;
+    }
+    let random = &content[hit + 5..end];
+    if text::entropy(random) < 3.0 || text::is_placeholder(random) {
+        return;
+    }
+    out.push(Found {
+        rule: &SLACK_TOKEN,
+        start: hit,
+        end,
+        line_at: hit,
+        redacted: text::mask(
+            &String::from_utf8_lossy(&content[hit..hit + 5]),
+            end - hit - 5,
+        ),
+    });
 }
 
-pub(crate) fn scan_webhook(w: &Window<'_>, out: &mut Vec<Found>) {
-    for c in WEBHOOK.captures_iter(w.text) {
-        let (Some(all), Some(secret)) = (c.get(0), c.get(1).or(c.get(2))) else {
-            continue;
-        };
-        if !text::bounded(w.text, secret.start(), secret.end(), b"")
-            || text::entropy(secret.as_bytes()) < 3.0
-            || text::is_placeholder(secret.as_bytes())
-        {
-            continue;
+/// `https://hooks.slack.com/services/T.../B.../secret` (or `/workflows/`),
+/// `hit` being the offset of `hooks.slack.com`.
+pub(crate) fn webhook_at(content: &[u8], hit: usize, out: &mut Vec<Found>) {
+    let start = if hit >= 8 && &content[hit - 8..hit] == b"https://" {
+        hit - 8
+    } else if hit >= 7 && &content[hit - 7..hit] == b"http://" {
+        hit - 7
+    } else {
+        return;
+    };
+    let upper_id = |at: usize, first: u8| -> Option<usize> {
+        if content.get(at) != Some(&first) {
+            return None;
         }
-        let kind = if c.get(1).is_some() {
-            "services"
-        } else {
-            "workflows"
-        };
-        out.push(Found {
-            rule: &SLACK_WEBHOOK_URL,
-            start: w.base + all.start(),
-            end: w.base + all.end(),
-            line_at: w.base + all.start(),
-            redacted: format!("https://hooks.slack.com/{kind}/<redacted>"),
+        let n = text::run(content, at + 1, 13, |b| {
+            b.is_ascii_uppercase() || b.is_ascii_digit()
         });
+        ((6..=12).contains(&n) && content.get(at + 1 + n) == Some(&b'/')).then_some(at + 1 + n + 1)
+    };
+    let mut p = hit + b"hooks.slack.com".len();
+    let kind = if content[p..].starts_with(b"/services/") {
+        p += b"/services/".len();
+        let Some(q) = upper_id(p, b'T').and_then(|q| upper_id(q, b'B')) else {
+            return;
+        };
+        p = q;
+        "services"
+    } else if content[p..].starts_with(b"/workflows/") {
+        p += b"/workflows/".len();
+        let Some(q) = upper_id(p, b'T').and_then(|q| upper_id(q, b'A')) else {
+            return;
+        };
+        let n = text::run(content, q, 25, |b| b.is_ascii_digit());
+        if !(6..=24).contains(&n) || content.get(q + n) != Some(&b'/') {
+            return;
+        }
+        p = q + n + 1;
+        "workflows"
+    } else {
+        return;
+    };
+    let n = text::run(content, p, 41, |b| b.is_ascii_alphanumeric());
+    let secret = &content[p..p + n];
+    if !(20..=40).contains(&n)
+        || !text::bounded(content, p, p + n, b"")
+        || text::entropy(secret) < 3.0
+        || text::is_placeholder(secret)
+    {
+        return;
     }
+    out.push(Found {
+        rule: &SLACK_WEBHOOK_URL,
+        start,
+        end: p + n,
+        line_at: start,
+        redacted: format!("https://hooks.slack.com/{kind}/<redacted>"),
+    });
 }

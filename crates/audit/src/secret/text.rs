@@ -7,15 +7,18 @@ pub(crate) fn entropy(s: &[u8]) -> f64 {
         return 0.0;
     }
     let mut counts = [0u32; 256];
+    let mut distinct = Vec::with_capacity(64);
     for &b in s {
+        if counts[b as usize] == 0 {
+            distinct.push(b);
+        }
         counts[b as usize] += 1;
     }
     let n = s.len() as f64;
-    counts
+    distinct
         .iter()
-        .filter(|&&c| c > 0)
-        .map(|&c| {
-            let p = c as f64 / n;
+        .map(|&b| {
+            let p = counts[b as usize] as f64 / n;
             -p * p.log2()
         })
         .sum()
@@ -33,6 +36,17 @@ pub(crate) fn bounded(text: &[u8], start: usize, end: usize, extra: &[u8]) -> bo
     (start == 0 || !cont(text[start - 1])) && (end >= text.len() || !cont(text[end]))
 }
 
+/// Length of the run of bytes matching `pred` from `from`, looking at most
+/// `max` bytes (so a result of `max` means "at least `max`").
+pub(crate) fn run(text: &[u8], from: usize, max: usize, pred: impl Fn(u8) -> bool) -> usize {
+    text.get(from..)
+        .unwrap_or_default()
+        .iter()
+        .take(max)
+        .take_while(|&&b| pred(b))
+        .count()
+}
+
 /// `prefix` followed by one `*` per hidden character (at most 64).
 pub(crate) fn mask(prefix: &str, hidden: usize) -> String {
     let mut s = String::with_capacity(prefix.len() + hidden.min(64));
@@ -41,21 +55,38 @@ pub(crate) fn mask(prefix: &str, hidden: usize) -> String {
     s
 }
 
-/// Printable, length-bounded rendering of a key or user name for a
-/// redacted match (never of a secret value).
+/// Printable, length-bounded rendering of a key, user or host name for a
+/// redacted match (never of a secret value). Token-like runs (16 or more
+/// letters and digits, mixed) are masked too: a key or user name can itself
+/// be a token (`https://ghp_...:x-oauth-basic@github.com`).
 pub(crate) fn show(bytes: &[u8], max: usize) -> String {
-    let mut s: String = bytes
-        .iter()
-        .take(max)
-        .map(|&b| {
-            if b.is_ascii_graphic() || b == b' ' {
-                b as char
-            } else {
-                '?'
+    let bytes = &bytes[..bytes.len().min(max)];
+    let mut s = String::with_capacity(bytes.len() + 1);
+    let mut i = 0;
+    while i < bytes.len() {
+        let run = run(bytes, i, usize::MAX, |b| b.is_ascii_alphanumeric());
+        if run >= 16 {
+            let (lower, upper, digit, _) = classes(&bytes[i..i + run]);
+            if digit && (lower || upper) {
+                s.push_str("****");
+                i += run;
+                continue;
             }
-        })
-        .collect();
-    if bytes.len() > max {
+        }
+        if run > 0 {
+            s.extend(bytes[i..i + run].iter().map(|&b| b as char));
+            i += run;
+            continue;
+        }
+        let b = bytes[i];
+        s.push(if b.is_ascii_graphic() || b == b' ' {
+            b as char
+        } else {
+            '?'
+        });
+        i += 1;
+    }
+    if bytes.len() == max && max > 0 {
         s.push('…');
     }
     s
@@ -202,11 +233,16 @@ pub(crate) fn is_placeholder(v: &[u8]) -> bool {
         return true;
     }
     let lower = v.to_ascii_lowercase();
-    let lower_str = String::from_utf8_lossy(&lower);
-    if PLACEHOLDER_VALUES.contains(&lower_str.as_ref()) {
+    if PLACEHOLDER_VALUES
+        .iter()
+        .any(|p| p.as_bytes() == lower.as_slice())
+    {
         return true;
     }
-    if PLACEHOLDER_FRAGMENTS.iter().any(|f| lower_str.contains(f)) {
+    if PLACEHOLDER_FRAGMENTS
+        .iter()
+        .any(|f| contains(&lower, f.as_bytes()))
+    {
         return true;
     }
     // Environment-variable references without the dollar (`MY_SECRET_VAR`),
@@ -222,6 +258,12 @@ pub(crate) fn is_placeholder(v: &[u8]) -> bool {
         return true;
     }
     false
+}
+
+/// Whether `needle` occurs in `hay` (short inputs: a plain scan beats
+/// building a searcher).
+pub(crate) fn contains(hay: &[u8], needle: &[u8]) -> bool {
+    needle.len() <= hay.len() && hay.windows(needle.len()).any(|w| w == needle)
 }
 
 /// `something.ext` or `dir/file.ext`, with a short alphabetic extension.
@@ -289,5 +331,11 @@ mod tests {
         assert_eq!(mask("AKIA", 16), "AKIA****************");
         assert_eq!(show(b"ab\x01", 10), "ab?");
         assert_eq!(show(b"abcdef", 3), "abc…");
+        assert_eq!(show(b"DB_PASSWORD", 96), "DB_PASSWORD");
+        assert_eq!(
+            show(b"ghp_aB3dE5gH7jK9mN1pQ3sT5vW7yZ9bC1dE3fG", 96),
+            "ghp_****"
+        );
+        assert_eq!(show(b"db.internal:5432", 96), "db.internal:5432");
     }
 }

@@ -3,7 +3,7 @@
 use super::image_args::ImageArgs;
 use crate::output;
 use crate::progress::LayerBars;
-use anyhow::{Context as _, Result, bail};
+use anyhow::{Result, bail};
 use clap::Args;
 use palisade_audit::{AuditOptions, Context, Scanner};
 use palisade_image::inspect::OsReleaseAnalyzer;
@@ -88,10 +88,9 @@ fn parse_scanners(list: &[String]) -> Result<Vec<Scanner>> {
 
 pub fn run(args: ImageCommandArgs) -> Result<ExitCode> {
     let scanners = parse_scanners(&args.scanners)?;
+    // IgnoreError names the file (and line) itself.
     let ignore = match &args.ignore_file {
-        Some(p) => {
-            Some(IgnoreFile::load(p).with_context(|| format!("ignore file {}", p.display()))?)
-        }
+        Some(p) => Some(IgnoreFile::load(p)?),
         None => None,
     };
     let reference = args.image.image_ref()?;
