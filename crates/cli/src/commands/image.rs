@@ -2,12 +2,11 @@
 
 use super::image_args::ImageArgs;
 use crate::output;
-use crate::progress::LayerBars;
 use anyhow::{Result, bail};
 use clap::Args;
 use palisade_audit::{AuditOptions, Context, Scanner};
+use palisade_image::Analyzer;
 use palisade_image::inspect::OsReleaseAnalyzer;
-use palisade_image::{Analyzer, WalkOptions};
 use palisade_model::Severity;
 use palisade_report::{Format, Target, ignore::IgnoreFile};
 use std::path::PathBuf;
@@ -93,28 +92,12 @@ pub fn run(args: ImageCommandArgs) -> Result<ExitCode> {
         Some(p) => Some(IgnoreFile::load(p)?),
         None => None,
     };
-    let reference = args.image.image_ref()?;
-    let options = args.image.open_options()?;
-    let image = palisade_image::open(&reference, &options)?;
-
     let audit_analyzers = palisade_audit::analyzers(&scanners);
     let os_release = OsReleaseAnalyzer;
     let mut analyzers: Vec<&dyn Analyzer> = audit_analyzers.iter().map(|a| a.as_ref()).collect();
     let os_index = analyzers.len();
     analyzers.push(&os_release);
-
-    let sizes: Vec<Option<u64>> = image.layers.iter().map(|l| l.size).collect();
-    let bars = LayerBars::new(&sizes, args.quiet);
-    let walk_options = WalkOptions {
-        limits: args.image.limits(),
-        threads: args.image.threads,
-        progress: bars.as_ref().map(|b| b as &dyn palisade_image::Progress),
-    };
-    let scan = palisade_image::walk(&image, &analyzers, &walk_options);
-    if let Some(b) = &bars {
-        b.clear();
-    }
-    let scan = scan?;
+    let (reference, image, scan) = args.image.open_and_walk(&analyzers, args.quiet)?;
 
     let audit_options = AuditOptions {
         accept_keys: args.accept_key.clone(),

@@ -1,8 +1,12 @@
 //! Flags shared by every command that reads an image.
 
+use crate::progress::LayerBars;
 use anyhow::{Context, Result, bail};
 use clap::Args;
-use palisade_image::{ImageRef, Limits, OpenOptions, Platform, RegistryOptions};
+use palisade_image::{
+    Analyzer, Image, ImageRef, Limits, OpenOptions, Platform, Progress, RegistryOptions, Scan,
+    WalkOptions,
+};
 use std::io::Read;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -100,5 +104,28 @@ impl ImageArgs {
             max_layer_bytes: self.max_layer_size,
             ..Limits::default()
         }
+    }
+
+    /// Opens the image and walks its layers once with `analyzers`, with
+    /// progress bars on a terminal unless `quiet`.
+    pub fn open_and_walk(
+        &self,
+        analyzers: &[&dyn Analyzer],
+        quiet: bool,
+    ) -> Result<(ImageRef, Image, Scan)> {
+        let reference = self.image_ref()?;
+        let image = palisade_image::open(&reference, &self.open_options()?)?;
+        let sizes: Vec<Option<u64>> = image.layers.iter().map(|l| l.size).collect();
+        let bars = LayerBars::new(&sizes, quiet);
+        let walk_options = WalkOptions {
+            limits: self.limits(),
+            threads: self.threads,
+            progress: bars.as_ref().map(|b| b as &dyn Progress),
+        };
+        let scan = palisade_image::walk(&image, analyzers, &walk_options);
+        if let Some(b) = &bars {
+            b.clear();
+        }
+        Ok((reference, image, scan?))
     }
 }

@@ -2,11 +2,9 @@
 
 use super::image_args::ImageArgs;
 use crate::output::{self, Format};
-use crate::progress::LayerBars;
 use anyhow::Result;
 use clap::Args;
 use palisade_image::inspect::{self, OsReleaseAnalyzer};
-use palisade_image::{Analyzer, WalkOptions};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -33,23 +31,8 @@ pub struct InspectArgs {
 }
 
 pub fn run(args: InspectArgs) -> Result<ExitCode> {
-    let reference = args.image.image_ref()?;
-    let options = args.image.open_options()?;
-    let image = palisade_image::open(&reference, &options)?;
-    let sizes: Vec<Option<u64>> = image.layers.iter().map(|l| l.size).collect();
-    let bars = LayerBars::new(&sizes, args.quiet);
     let os_release = OsReleaseAnalyzer;
-    let analyzers: [&dyn Analyzer; 1] = [&os_release];
-    let walk_options = WalkOptions {
-        limits: args.image.limits(),
-        threads: args.image.threads,
-        progress: bars.as_ref().map(|b| b as &dyn palisade_image::Progress),
-    };
-    let scan = palisade_image::walk(&image, &analyzers, &walk_options);
-    if let Some(b) = &bars {
-        b.clear();
-    }
-    let scan = scan?;
+    let (_, image, scan) = args.image.open_and_walk(&[&os_release], args.quiet)?;
     let report = inspect::report(&image, &scan, Some(0));
     let text = match args.format {
         Format::Json => output::json(&report)?,
