@@ -505,6 +505,18 @@ fn generic_assignments_in_config() {
     assert_eq!(found[0].redacted, "DB_PASSWORD=<redacted>");
     assert_eq!(found[0].severity, Severity::High);
 
+    // A value that merely contains the word is still a password.
+    let weak = "SuperPassword2024!";
+    let found = assert_finds(
+        "app/config.env",
+        &format!("DB_PASSWORD={weak}\n"),
+        &["generic-password"],
+        &[weak],
+    );
+    assert_eq!(found[0].redacted, "DB_PASSWORD=<redacted>");
+    // The bare word is a placeholder.
+    assert!(scan_file("app/config.env", b"DB_PASSWORD=password\n").is_empty());
+
     let tok = random(60, 32, ALNUM);
     let pw2 = format!("{}#{}", random(61, 6, ALNUM), random(62, 5, ALNUM));
     for (path, content, rule) in [

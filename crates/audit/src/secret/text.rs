@@ -147,12 +147,14 @@ const PLACEHOLDER_FRAGMENTS: &[&str] = &[
     "notasecret",
     "not-a-secret",
     "not_a_secret",
-    "password",
-    "passwd",
 ];
 
 /// Whole lower-cased values that are not secrets.
 const PLACEHOLDER_VALUES: &[&str] = &[
+    // The word itself, not a value that merely contains it: `SuperPassword2024!`
+    // is a (weak) real password and must be reported.
+    "password",
+    "passwd",
     "null",
     "nil",
     "none",
