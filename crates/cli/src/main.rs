@@ -36,6 +36,9 @@ enum Command {
     /// loose permissions, secrets (files, config, history, hidden layers),
     /// risky history steps, caches and wasted space
     Image(commands::image::ImageCommandArgs),
+    /// List the packages installed in an image (dpkg, including distroless
+    /// status.d, and apk) with versions, source packages, OSV ecosystems and purls
+    Sbom(commands::sbom::SbomArgs),
 }
 
 fn main() -> ExitCode {
@@ -43,6 +46,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Inspect(args) => commands::inspect::run(args),
         Command::Image(args) => commands::image::run(args),
+        Command::Sbom(args) => commands::sbom::run(args),
     };
     match result {
         Ok(code) => code,

@@ -6,7 +6,9 @@
 //! (image config, history, files) must redact the same way.
 
 pub mod finding;
+pub mod package;
 pub mod secret;
 
 pub use finding::{Finding, Location, Severity, SeverityParseError};
+pub use package::{Package, PackageLocation};
 pub use secret::{REDACTED, looks_like_secret_key, redact_assignment, redact_env};

@@ -3,3 +3,4 @@
 pub mod image;
 pub mod image_args;
 pub mod inspect;
+pub mod sbom;

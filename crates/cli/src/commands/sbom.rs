@@ -1,0 +1,139 @@
+//! `palisade sbom REF`: the packages installed in an image (dpkg, apk).
+
+use super::image_args::ImageArgs;
+use crate::output::{self, Format};
+use anyhow::Result;
+use clap::Args;
+use comfy_table::{ContentArrangement, Table, presets};
+use palisade_catalog::Sbom;
+use palisade_catalog::os::OsInfo;
+use palisade_image::Analyzer;
+use palisade_model::Package;
+use serde::Serialize;
+use std::fmt::Write as _;
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Args, Debug)]
+pub struct SbomArgs {
+    #[command(flatten)]
+    pub image: ImageArgs,
+
+    /// Output format
+    #[arg(long, short = 'f', value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+
+    /// Write the inventory to FILE instead of standard output
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// No progress bars
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+}
+
+#[derive(Serialize)]
+struct ImageInfo {
+    reference: String,
+    digest: Option<String>,
+}
+
+#[derive(Serialize)]
+struct Report<'a> {
+    image: ImageInfo,
+    os: &'a Option<OsInfo>,
+    packages: &'a [Package],
+    warnings: Vec<String>,
+}
+
+pub fn run(args: SbomArgs) -> Result<ExitCode> {
+    let boxed = palisade_catalog::analyzers();
+    let analyzers: Vec<&dyn Analyzer> = boxed.iter().map(|a| a.as_ref()).collect();
+    let (_reference, image, scan) = args.image.open_and_walk(&analyzers, args.quiet)?;
+    let sbom = palisade_catalog::build(&scan, 0);
+    // Analyzer errors the walk recorded on the catalogers' files.
+    let mut warnings: Vec<String> = scan
+        .layers
+        .iter()
+        .flat_map(|l| l.warnings.iter())
+        .filter(|w| w.starts_with("catalog-"))
+        .cloned()
+        .collect();
+    warnings.extend(sbom.warnings.iter().cloned());
+    let info = ImageInfo {
+        reference: args.image.reference.clone(),
+        digest: image.manifest_digest.as_ref().map(|d| d.to_string()),
+    };
+    let text = match args.format {
+        Format::Json => output::json(&Report {
+            image: info,
+            os: &sbom.os,
+            packages: &sbom.packages,
+            warnings,
+        })?,
+        Format::Table => table(&info, &sbom, &warnings),
+    };
+    output::write(args.output.as_deref(), &text)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Control characters out (names and versions come from the image).
+fn clean(s: &str) -> String {
+    s.chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect()
+}
+
+fn table(info: &ImageInfo, sbom: &Sbom, warnings: &[String]) -> String {
+    let mut s = String::new();
+    let _ = writeln!(s, "Image: {}", clean(&info.reference));
+    if let Some(d) = &info.digest {
+        let _ = writeln!(s, "Digest: {d}");
+    }
+    let os = match &sbom.os {
+        Some(os) => {
+            format!(
+                "{} ({})",
+                clean(os.pretty_name.as_deref().unwrap_or(&format!(
+                    "{} {}",
+                    os.id,
+                    os.version_id.as_deref().unwrap_or("")
+                ))),
+                os.osv_ecosystem.as_deref().unwrap_or("no OSV ecosystem"),
+            ) + if os.distroless { ", distroless" } else { "" }
+        }
+        None => "unknown (no os-release or release file)".to_string(),
+    };
+    let _ = writeln!(s, "OS: {os}");
+    let _ = writeln!(s, "Packages: {}", sbom.packages.len());
+    if !sbom.packages.is_empty() {
+        let mut t = Table::new();
+        t.load_style(presets::NOTHING);
+        if std::io::stdout().is_terminal() {
+            t.set_content_arrangement(ContentArrangement::Dynamic);
+        }
+        t.set_header(vec!["NAME", "VERSION", "ARCH", "SOURCE", "ECOSYSTEM"]);
+        for p in &sbom.packages {
+            let source = match (&p.source_name, &p.source_version) {
+                (Some(n), Some(v)) if *n == p.name && *v == p.version => "-".to_string(),
+                (Some(n), Some(v)) if *v == p.version => n.clone(),
+                (Some(n), Some(v)) => format!("{n} {v}"),
+                (Some(n), None) => n.clone(),
+                _ => "-".to_string(),
+            };
+            t.add_row(vec![
+                clean(&p.name),
+                clean(&p.version),
+                clean(p.arch.as_deref().unwrap_or("-")),
+                clean(&source),
+                clean(&p.ecosystem),
+            ]);
+        }
+        let _ = writeln!(s, "\n{t}");
+    }
+    for w in warnings {
+        let _ = writeln!(s, "Warning: {}", clean(w));
+    }
+    s
+}
