@@ -47,6 +47,9 @@ pub struct Context<'a> {
     pub image: &'a Image,
     pub scan: &'a Scan,
     pub options: &'a AuditOptions,
+    /// The OS package that owns a path (path without a leading `/` →
+    /// "name version"), from the package inventory; empty when unknown.
+    pub owners: &'a std::collections::HashMap<String, String>,
     /// Index of each of our analyzers in the walk's analyzer list.
     pub accounts_analyzer: usize,
     pub secret_analyzer: Option<usize>,

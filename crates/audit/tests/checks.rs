@@ -129,7 +129,9 @@ fn audit_full(
     let scan = walk(&image, &list, &WalkOptions::default()).unwrap();
     let input = reference.unwrap_or(&oci_input).to_string();
     let shown_ref = ImageRef::parse(&input).unwrap();
+    let owners = std::collections::HashMap::new();
     let ctx = Context {
+        owners: &owners,
         input: &input,
         reference: &shown_ref,
         image: &image,

@@ -304,6 +304,20 @@ fn debian12_minbase() {
         11,
         "{name}: 11 setuid/setgid files"
     );
+    // Each names the Debian package that installs it (dpkg's lists say
+    // /bin/su, the image has usr/bin/su behind the /bin symlink).
+    for (path, package) in [
+        ("/usr/bin/su", "from package util-linux "),
+        ("/usr/bin/passwd", "from package passwd "),
+        ("/usr/bin/mount", "from package mount "),
+        ("/usr/sbin/unix_chkpwd", "from package libpam-modules-bin "),
+    ] {
+        let f = of(&r, "PAL-IMG-001")
+            .into_iter()
+            .find(|f| f["location"]["path"] == path)
+            .unwrap_or_else(|| panic!("{name}: no PAL-IMG-001 for {path}"));
+        assert!(f["message"].as_str().unwrap().contains(package), "{f}");
+    }
     assert_shells(name, &r, &["bash", "sh"]);
     assert!(
         of(&r, "PAL-IMG-004").is_empty(),

@@ -63,10 +63,14 @@ impl Check for SetuidSetgid {
                 path,
                 node.layer,
                 format!(
-                    "/{path} is {} (mode {}, owner {uid}:{gid}{via}), added in layer {}",
+                    "/{path} is {} (mode {}, owner {uid}:{gid}{via}), added in layer {}{}",
                     special_bits(mode),
                     octal(mode),
-                    node.added_in + 1
+                    node.added_in + 1,
+                    ctx.owners
+                        .get(path)
+                        .map(|p| format!(", from package {p}"))
+                        .unwrap_or_default()
                 ),
             );
             // setgid alone (to a group such as shadow or mail) is a smaller risk than setuid root.

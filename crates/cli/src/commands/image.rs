@@ -9,6 +9,7 @@ use palisade_image::Analyzer;
 use palisade_image::inspect::OsReleaseAnalyzer;
 use palisade_model::Severity;
 use palisade_report::{Format, Target, ignore::IgnoreFile};
+use std::collections::HashMap;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -64,6 +65,29 @@ pub struct ImageCommandArgs {
     pub quiet: bool,
 }
 
+/// Owned file (as it appears in the image: through /bin -> usr/bin and
+/// other symlinked directories) → "package version".
+fn file_owners(
+    scan: &palisade_image::Scan,
+    sbom: &palisade_catalog::Sbom,
+) -> HashMap<String, String> {
+    let mut owners = HashMap::new();
+    for package in &sbom.packages {
+        for file in &package.files {
+            let path = file.trim_start_matches('/');
+            let real = scan
+                .fs
+                .resolve(path)
+                .map(|(real, _)| real)
+                .unwrap_or_else(|| path.to_string());
+            owners
+                .entry(real)
+                .or_insert_with(|| format!("{} {}", package.name, package.version));
+        }
+    }
+    owners
+}
+
 fn parse_scanners(list: &[String]) -> Result<Vec<Scanner>> {
     let mut out = Vec::new();
     for s in list {
@@ -97,7 +121,12 @@ pub fn run(args: ImageCommandArgs) -> Result<ExitCode> {
     let mut analyzers: Vec<&dyn Analyzer> = audit_analyzers.iter().map(|a| a.as_ref()).collect();
     let os_index = analyzers.len();
     analyzers.push(&os_release);
+    // The package inventory says which OS package owns a flagged file.
+    let catalog_analyzers = palisade_catalog::analyzers();
+    let catalog_index = analyzers.len();
+    analyzers.extend(catalog_analyzers.iter().map(|a| a.as_ref()));
     let (reference, image, scan) = args.image.open_and_walk(&analyzers, args.quiet)?;
+    let owners = file_owners(&scan, &palisade_catalog::build(&scan, catalog_index));
 
     let audit_options = AuditOptions {
         accept_keys: args.accept_key.clone(),
@@ -109,6 +138,7 @@ pub fn run(args: ImageCommandArgs) -> Result<ExitCode> {
         image: &image,
         scan: &scan,
         options: &audit_options,
+        owners: &owners,
         accounts_analyzer: 0,
         secret_analyzer: scanners.contains(&Scanner::Secret).then_some(1),
     };
