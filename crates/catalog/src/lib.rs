@@ -2,20 +2,29 @@
 //! one-pass layer walk.
 //!
 //! Each cataloger is a [`palisade_image::Analyzer`] that parses its files
-//! as the layers stream past ([`os`], [`dpkg`], [`apk`]); [`build`] then
+//! as the layers stream past ([`os`], [`dpkg`], [`apk`], and the language
+//! packages [`python`], [`npm`], [`cargo`], [`composer`]); [`build`] then
 //! takes the outputs for the versions of those files that are visible in
 //! the final filesystem and turns them into [`Package`]s.
 
 pub mod apk;
+pub mod cargo;
+pub mod composer;
 pub mod dpkg;
+pub mod npm;
 pub mod os;
+pub mod python;
 
 use apk::{ApkAnalyzer, ApkFile};
+use cargo::{CargoAnalyzer, CargoFile};
+use composer::{ComposerAnalyzer, ComposerFile};
 use dpkg::{DpkgAnalyzer, DpkgFile, DpkgRecord};
+use npm::{NpmAnalyzer, NpmFile};
 use os::{OsAnalyzer, OsInfo};
-use palisade_image::{Analyzer, EntryKind, Scan};
+use palisade_image::{Analysis, Analyzer, EntryKind, Scan};
 use palisade_model::package::purl;
 use palisade_model::{Package, PackageLocation};
+use python::{PythonAnalyzer, PythonFile};
 use serde::Serialize;
 use std::collections::{HashMap, HashSet};
 
@@ -25,7 +34,31 @@ pub fn analyzers() -> Vec<Box<dyn Analyzer>> {
         Box::new(OsAnalyzer),
         Box::new(DpkgAnalyzer),
         Box::new(ApkAnalyzer),
+        Box::new(PythonAnalyzer),
+        Box::new(NpmAnalyzer),
+        Box::new(CargoAnalyzer),
+        Box::new(ComposerAnalyzer),
     ]
+}
+
+/// Most warnings kept per file (a corrupt file could otherwise make one per entry).
+pub(crate) const MAX_WARNINGS: usize = 20;
+/// Longest field value kept (a hostile file can have a 64 MiB "version").
+pub(crate) const MAX_FIELD: usize = 4096;
+
+/// `s` trimmed and cut at [`MAX_FIELD`] bytes.
+pub(crate) fn bounded(s: &str) -> String {
+    let s = s.trim();
+    let mut end = s.len().min(MAX_FIELD);
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    s[..end].to_string()
+}
+
+/// `s` without control characters, at most 80 of them, for a warning.
+pub(crate) fn short(s: &str) -> String {
+    s.chars().filter(|c| !c.is_control()).take(80).collect()
 }
 
 /// The inventory of an image.
@@ -42,12 +75,20 @@ pub fn build(scan: &Scan, first_analyzer_index: usize) -> Sbom {
     let os_index = first_analyzer_index;
     let dpkg_index = first_analyzer_index + 1;
     let apk_index = first_analyzer_index + 2;
+    let python_index = first_analyzer_index + 3;
+    let npm_index = first_analyzer_index + 4;
+    let cargo_index = first_analyzer_index + 5;
+    let composer_index = first_analyzer_index + 6;
     let mut sbom = Sbom {
         os: os::detect(scan, os_index),
         ..Sbom::default()
     };
-    dpkg_packages(scan, dpkg_index, &mut sbom);
+    let os_owned = dpkg_packages(scan, dpkg_index, &mut sbom);
     apk_packages(scan, apk_index, &mut sbom);
+    python_packages(scan, python_index, &os_owned, &mut sbom);
+    npm_packages(scan, npm_index, &mut sbom);
+    cargo_packages(scan, cargo_index, &mut sbom);
+    composer_packages(scan, composer_index, &mut sbom);
     for db in ["var/lib/rpm", "usr/lib/sysimage/rpm", "usr/share/rpm"] {
         if scan
             .fs
@@ -90,7 +131,10 @@ fn distro(
     }
 }
 
-fn dpkg_packages(scan: &Scan, analyzer: usize, sbom: &mut Sbom) {
+/// Adds the dpkg packages; returns every path (leading `/`) that a
+/// visible `.list` file lists, for the language catalogers to skip what an
+/// OS package owns.
+fn dpkg_packages<'a>(scan: &'a Scan, analyzer: usize, sbom: &mut Sbom) -> HashSet<&'a str> {
     let mut records: Vec<(DpkgRecord, PackageLocation)> = Vec::new();
     let mut lists: HashMap<(String, Option<String>), &Vec<String>> = HashMap::new();
     for (path, node) in scan.fs.iter() {
@@ -124,8 +168,12 @@ fn dpkg_packages(scan: &Scan, analyzer: usize, sbom: &mut Sbom) {
                 .push(format!("/{path}: {size} bytes, too large to read: skipped")),
         }
     }
+    let listed: HashSet<&str> = lists
+        .values()
+        .flat_map(|files| files.iter().map(String::as_str))
+        .collect();
     if records.is_empty() {
-        return;
+        return listed;
     }
     let (namespace, distro_q, ecosystem) = distro(sbom.os.as_ref(), "debian", "Debian");
     if sbom.os.is_none() {
@@ -157,6 +205,7 @@ fn dpkg_packages(scan: &Scan, analyzer: usize, sbom: &mut Sbom) {
             files,
         });
     }
+    listed
 }
 
 /// The listed paths that are not directories: neither a directory in the
@@ -237,5 +286,229 @@ fn apk_packages(scan: &Scan, analyzer: usize, sbom: &mut Sbom) {
             locations: vec![location.clone()],
             files: r.files.clone(),
         });
+    }
+}
+
+/// The outputs of `analyzer` for the files visible in the final
+/// filesystem, as (path without a leading `/`, layer, output), by path.
+fn visible(scan: &Scan, analyzer: usize) -> Vec<(&str, usize, &Analysis)> {
+    let mut out = Vec::new();
+    for (layer, contents) in scan.layers.iter().enumerate() {
+        for (path, outputs) in &contents.analyses {
+            let Some((_, a)) = outputs.iter().find(|(i, _)| *i == analyzer) else {
+                continue;
+            };
+            if scan
+                .fs
+                .get(path)
+                .is_some_and(|n| n.layer == layer && n.kind == EntryKind::File)
+            {
+                out.push((path.as_str(), layer, a));
+            }
+        }
+    }
+    out.sort_by(|a, b| a.0.cmp(b.0));
+    out
+}
+
+fn location(path: &str, layer: usize) -> PackageLocation {
+    PackageLocation {
+        path: format!("/{path}"),
+        layer,
+    }
+}
+
+/// A language package: no arch, no source package, no owned files.
+fn lang_package(
+    ecosystem: &str,
+    purl: String,
+    name: &str,
+    version: &str,
+    licenses: &[String],
+    location: PackageLocation,
+) -> Package {
+    Package {
+        name: name.to_string(),
+        version: version.to_string(),
+        ecosystem: ecosystem.to_string(),
+        purl,
+        arch: None,
+        source_name: None,
+        source_version: None,
+        licenses: licenses.to_vec(),
+        locations: vec![location],
+        files: Vec::new(),
+    }
+}
+
+/// Python distributions, except those whose metadata file an OS package
+/// owns (the OS package is what the OS vulnerability feed covers;
+/// reporting both double-counts).
+fn python_packages(scan: &Scan, analyzer: usize, os_owned: &HashSet<&str>, sbom: &mut Sbom) {
+    for (path, layer, out) in visible(scan, analyzer) {
+        let Some(file) = out.downcast_ref::<PythonFile>() else {
+            continue;
+        };
+        match file {
+            PythonFile::Dist(d) => {
+                if os_owned.contains(format!("/{path}").as_str()) {
+                    continue;
+                }
+                let purl = purl("pypi", "", &python::normalize(&d.name), &d.version, &[]);
+                sbom.packages.push(lang_package(
+                    "PyPI",
+                    purl,
+                    &d.name,
+                    &d.version,
+                    &d.licenses,
+                    location(path, layer),
+                ));
+            }
+            PythonFile::Invalid(e) => sbom.warnings.push(format!("/{path}: {e}: skipped")),
+            PythonFile::TooLarge(size) => sbom
+                .warnings
+                .push(format!("/{path}: {size} bytes, too large to read: skipped")),
+        }
+    }
+}
+
+fn npm_purl(name: &str, version: &str) -> String {
+    match name.split_once('/') {
+        Some((scope, name)) if scope.starts_with('@') => purl("npm", scope, name, version, &[]),
+        _ => purl("npm", "", name, version, &[]),
+    }
+}
+
+/// npm packages: every installed `node_modules/…/package.json`, plus the
+/// lock file entries whose install path has no visible installed
+/// `package.json` (a package both installed and locked is reported once,
+/// from what is installed).
+fn npm_packages(scan: &Scan, analyzer: usize, sbom: &mut Sbom) {
+    let files = visible(scan, analyzer);
+    let installed: HashSet<&str> = files
+        .iter()
+        .filter(|(_, _, out)| matches!(out.downcast_ref::<NpmFile>(), Some(NpmFile::Installed(_))))
+        .map(|(path, _, _)| *path)
+        .collect();
+    for (path, layer, out) in &files {
+        let Some(file) = out.downcast_ref::<NpmFile>() else {
+            continue;
+        };
+        match file {
+            NpmFile::Installed(p) => sbom.packages.push(lang_package(
+                "npm",
+                npm_purl(&p.name, &p.version),
+                &p.name,
+                &p.version,
+                &p.licenses,
+                location(path, *layer),
+            )),
+            NpmFile::NotAPackage => {}
+            NpmFile::Lock { entries, warnings } => {
+                for w in warnings {
+                    sbom.warnings.push(format!("/{path}: {w}"));
+                }
+                let dir = path.strip_suffix("package-lock.json").unwrap_or("");
+                for e in entries {
+                    if installed.contains(format!("{dir}{}/package.json", e.path).as_str()) {
+                        continue;
+                    }
+                    let p = &e.package;
+                    sbom.packages.push(lang_package(
+                        "npm",
+                        npm_purl(&p.name, &p.version),
+                        &p.name,
+                        &p.version,
+                        &p.licenses,
+                        location(path, *layer),
+                    ));
+                }
+            }
+            NpmFile::Invalid(e) => sbom.warnings.push(format!("/{path}: {e}: skipped")),
+            NpmFile::TooLarge(size) => sbom
+                .warnings
+                .push(format!("/{path}: {size} bytes, too large to read: skipped")),
+        }
+    }
+}
+
+/// Every `[[package]]` of every visible `Cargo.lock`, the root crate and
+/// path dependencies (no `source`) included.
+fn cargo_packages(scan: &Scan, analyzer: usize, sbom: &mut Sbom) {
+    for (path, layer, out) in visible(scan, analyzer) {
+        match out.downcast_ref::<CargoFile>() {
+            Some(CargoFile::Lock(crates)) => {
+                for c in crates {
+                    sbom.packages.push(lang_package(
+                        "crates.io",
+                        purl("cargo", "", &c.name, &c.version, &[]),
+                        &c.name,
+                        &c.version,
+                        &[],
+                        location(path, layer),
+                    ));
+                }
+            }
+            Some(CargoFile::Invalid(e)) => sbom.warnings.push(format!("/{path}: {e}: skipped")),
+            Some(CargoFile::TooLarge(size)) => sbom
+                .warnings
+                .push(format!("/{path}: {size} bytes, too large to read: skipped")),
+            None => {}
+        }
+    }
+}
+
+/// Composer packages: every `vendor/composer/installed.json` entry, plus
+/// the `composer.lock` entries that the `installed.json` of the same
+/// project (`DIR/composer.lock` and `DIR/vendor/composer/installed.json`)
+/// does not list by name.
+fn composer_packages(scan: &Scan, analyzer: usize, sbom: &mut Sbom) {
+    let files = visible(scan, analyzer);
+    let mut installed: HashSet<(&str, &str)> = HashSet::new();
+    for (path, _, out) in &files {
+        if let Some(ComposerFile::Packages {
+            installed: true,
+            packages,
+            ..
+        }) = out.downcast_ref::<ComposerFile>()
+        {
+            let dir = path.strip_suffix(composer::INSTALLED).unwrap_or("");
+            installed.extend(packages.iter().map(|p| (dir, p.name.as_str())));
+        }
+    }
+    for (path, layer, out) in &files {
+        let Some(file) = out.downcast_ref::<ComposerFile>() else {
+            continue;
+        };
+        match file {
+            ComposerFile::Packages {
+                installed: is_installed,
+                packages,
+                warnings,
+            } => {
+                for w in warnings {
+                    sbom.warnings.push(format!("/{path}: {w}"));
+                }
+                let dir = path.strip_suffix("composer.lock").unwrap_or("");
+                for p in packages {
+                    if !is_installed && installed.contains(&(dir, p.name.as_str())) {
+                        continue;
+                    }
+                    let (namespace, name) = p.name.split_once('/').unwrap_or(("", &p.name));
+                    sbom.packages.push(lang_package(
+                        "Packagist",
+                        purl("composer", namespace, name, &p.version, &[]),
+                        &p.name,
+                        &p.version,
+                        &p.licenses,
+                        location(path, *layer),
+                    ));
+                }
+            }
+            ComposerFile::Invalid(e) => sbom.warnings.push(format!("/{path}: {e}: skipped")),
+            ComposerFile::TooLarge(size) => sbom
+                .warnings
+                .push(format!("/{path}: {size} bytes, too large to read: skipped")),
+        }
     }
 }

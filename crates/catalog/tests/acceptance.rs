@@ -8,7 +8,11 @@
 //!   `NAME VERSION` of each `ii` package): the dpkg packages found are
 //!   exactly that list;
 //! - every image with `meta/NAME.apk.txt` (`P:`/`V:` of the installed
-//!   database): the apk packages found are exactly that list.
+//!   database): the apk packages found are exactly that list;
+//! - every image with `meta/NAME.python.txt`, `NAME.npm.txt` or
+//!   `NAME.cargo.txt`: the PyPI, npm and crates.io packages found are
+//!   exactly those lists (debian12-python-app: no PyJWT, which a whiteout
+//!   deleted, and no dpkg-owned Debian dist-info).
 
 use palisade_image::{Analyzer, ImageRef, OpenOptions, WalkOptions, open, walk};
 use std::collections::BTreeSet;
@@ -115,4 +119,117 @@ fn package_lists_match_the_built_rootfs() {
         }
     }
     assert!(checked > 0, "no image had a package list to compare");
+}
+
+/// `meta/NAME.python.txt` lists `NAME-VERSION.dist-info` directories.
+fn expected_python(path: &Path) -> BTreeSet<(String, String)> {
+    std::fs::read_to_string(path)
+        .unwrap()
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| {
+            let stem = l.trim().trim_end_matches(".dist-info");
+            let (n, v) = stem
+                .split_once('-')
+                .unwrap_or_else(|| panic!("{}: {l:?}", path.display()));
+            (palisade_catalog::python::normalize(n), v.to_string())
+        })
+        .collect()
+}
+
+/// The language catalogers: for every image with `meta/NAME.python.txt`
+/// (the `*.dist-info` directories pip installed, not Debian's own),
+/// `meta/NAME.npm.txt` and `meta/NAME.cargo.txt` (`NAME VERSION` lines),
+/// the PyPI, npm and crates.io packages found are exactly those lists.
+#[test]
+fn language_packages_match_the_built_rootfs() {
+    let Some(root) = std::env::var_os("PALISADE_IMAGES").map(PathBuf::from) else {
+        eprintln!(
+            "SKIPPED: set PALISADE_IMAGES to a directory made by tools/make-images.sh (e.g. /work/images) to run the acceptance tests"
+        );
+        return;
+    };
+    let mut checked = 0;
+    for name in done_images(&root) {
+        let meta = root.join("meta");
+        let lists = [("python", "PyPI"), ("npm", "npm"), ("cargo", "crates.io")]
+            .map(|(kind, eco)| (meta.join(format!("{name}.{kind}.txt")), kind, eco));
+        if !lists.iter().any(|(f, _, _)| f.exists()) {
+            continue;
+        }
+        let reference = ImageRef::parse(&format!(
+            "oci:{}:latest",
+            root.join("oci").join(&name).display()
+        ))
+        .unwrap();
+        let image = open(&reference, &OpenOptions::default()).unwrap();
+        let boxed = palisade_catalog::analyzers();
+        let list: Vec<&dyn Analyzer> = boxed.iter().map(|a| a.as_ref()).collect();
+        let scan = walk(&image, &list, &WalkOptions::default()).unwrap();
+        let sbom = palisade_catalog::build(&scan, 0);
+        assert!(sbom.warnings.is_empty(), "{name}: {:?}", sbom.warnings);
+        for (file, kind, eco) in &lists {
+            let of_kind: Vec<_> = sbom
+                .packages
+                .iter()
+                .filter(|p| p.ecosystem == *eco)
+                .collect();
+            if !file.exists() {
+                continue;
+            }
+            let (want, got): (BTreeSet<_>, BTreeSet<_>) = if *kind == "python" {
+                (
+                    expected_python(file),
+                    of_kind
+                        .iter()
+                        .map(|p| {
+                            (
+                                palisade_catalog::python::normalize(&p.name),
+                                p.version.clone(),
+                            )
+                        })
+                        .collect(),
+                )
+            } else {
+                (
+                    expected(file),
+                    of_kind
+                        .iter()
+                        .map(|p| (p.name.clone(), p.version.clone()))
+                        .collect(),
+                )
+            };
+            let missing: Vec<_> = want.difference(&got).collect();
+            let extra: Vec<_> = got.difference(&want).collect();
+            assert!(
+                missing.is_empty() && extra.is_empty(),
+                "{name} {kind}: missing {missing:?}, extra {extra:?}"
+            );
+            assert_eq!(of_kind.len(), want.len(), "{name} {kind}: duplicates");
+            eprintln!(
+                "{name}: {} {eco} packages match {}",
+                of_kind.len(),
+                file.file_name().unwrap().to_string_lossy()
+            );
+            checked += 1;
+        }
+        if name == "debian12-python-app" {
+            assert!(
+                !sbom
+                    .packages
+                    .iter()
+                    .any(|p| p.name.eq_ignore_ascii_case("pyjwt")),
+                "PyJWT was deleted by a whiteout"
+            );
+            assert!(
+                !sbom.packages.iter().any(|p| p.ecosystem == "PyPI"
+                    && p.locations[0].path.starts_with("/usr/lib/python3/")),
+                "dpkg-owned dist-info reported"
+            );
+        }
+    }
+    assert!(
+        checked > 0,
+        "no image had a language package list to compare"
+    );
 }

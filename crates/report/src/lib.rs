@@ -15,16 +15,19 @@
 //! - [`ignore::IgnoreFile`] is the TOML ignore file (`--ignore-file`).
 //! - [`gate::tripped`] decides whether `--fail-on SEVERITY` trips.
 
+pub mod cyclonedx;
 pub mod gate;
 pub mod ignore;
 mod json;
 mod sarif;
+pub mod spdx;
 mod table;
 
 use std::cmp::Ordering;
 use std::fmt;
 use std::str::FromStr;
 
+pub use cyclonedx::SbomDoc;
 pub use ignore::Ignored;
 pub use palisade_model::{Finding, Location, Severity};
 

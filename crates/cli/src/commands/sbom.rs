@@ -1,7 +1,8 @@
-//! `palisade sbom REF`: the packages installed in an image (dpkg, apk).
+//! `palisade sbom REF`: the packages installed in an image (dpkg, apk), as
+//! a table, palisade JSON, CycloneDX 1.6 or SPDX 2.3.
 
 use super::image_args::ImageArgs;
-use crate::output::{self, Format};
+use crate::output;
 use anyhow::Result;
 use clap::Args;
 use comfy_table::{ContentArrangement, Table, presets};
@@ -21,8 +22,8 @@ pub struct SbomArgs {
     pub image: ImageArgs,
 
     /// Output format
-    #[arg(long, short = 'f', value_enum, default_value_t = Format::Table)]
-    pub format: Format,
+    #[arg(long, short = 'f', value_enum, default_value_t = SbomFormat::Table)]
+    pub format: SbomFormat,
 
     /// Write the inventory to FILE instead of standard output
     #[arg(long, short = 'o', value_name = "FILE")]
@@ -31,6 +32,18 @@ pub struct SbomArgs {
     /// No progress bars
     #[arg(long, short = 'q')]
     pub quiet: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum SbomFormat {
+    /// Human-readable table
+    Table,
+    /// palisade's own JSON, with locations, files and warnings
+    Json,
+    /// CycloneDX 1.6 JSON
+    Cyclonedx,
+    /// SPDX 2.3 JSON
+    Spdx,
 }
 
 #[derive(Serialize)]
@@ -66,13 +79,42 @@ pub fn run(args: SbomArgs) -> Result<ExitCode> {
         digest: image.manifest_digest.as_ref().map(|d| d.to_string()),
     };
     let text = match args.format {
-        Format::Json => output::json(&Report {
+        SbomFormat::Json => output::json(&Report {
             image: info,
             os: &sbom.os,
             packages: &sbom.packages,
             warnings,
         })?,
-        Format::Table => table(&info, &sbom, &warnings),
+        SbomFormat::Table => table(&info, &sbom, &warnings),
+        SbomFormat::Cyclonedx | SbomFormat::Spdx => {
+            // The standard formats have no place for them.
+            for w in &warnings {
+                eprintln!("Warning: {}", clean(w));
+            }
+            // The image's own creation time keeps the document reproducible;
+            // without one (or an unreadable one) it is the current time.
+            let created = image
+                .config
+                .created()
+                .as_deref()
+                .and_then(palisade_report::cyclonedx::normalize_timestamp)
+                .unwrap_or_else(palisade_report::cyclonedx::now_timestamp);
+            let doc = palisade_report::SbomDoc {
+                name: &info.reference,
+                digest: info.digest.as_deref(),
+                os: sbom
+                    .os
+                    .as_ref()
+                    .map(|o| (o.id.as_str(), o.version_id.as_deref().unwrap_or(""))),
+                packages: &sbom.packages,
+                created: &created,
+            };
+            if args.format == SbomFormat::Cyclonedx {
+                palisade_report::cyclonedx::render(&doc)
+            } else {
+                palisade_report::spdx::render(&doc)
+            }
+        }
     };
     output::write(args.output.as_deref(), &text)?;
     Ok(ExitCode::SUCCESS)
