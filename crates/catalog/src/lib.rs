@@ -3,7 +3,7 @@
 //!
 //! Each cataloger is a [`palisade_image::Analyzer`] that parses its files
 //! as the layers stream past ([`os`], [`dpkg`], [`apk`], and the language
-//! packages [`python`], [`npm`], [`cargo`], [`composer`]); [`build`] then
+//! packages [`python`], [`npm`], [`cargo`], [`composer`], and [`rpm`]); [`build`] then
 //! takes the outputs for the versions of those files that are visible in
 //! the final filesystem and turns them into [`Package`]s.
 
@@ -14,6 +14,7 @@ pub mod dpkg;
 pub mod npm;
 pub mod os;
 pub mod python;
+pub mod rpm;
 
 use apk::{ApkAnalyzer, ApkFile};
 use cargo::{CargoAnalyzer, CargoFile};
@@ -25,6 +26,7 @@ use palisade_image::{Analysis, Analyzer, EntryKind, Scan};
 use palisade_model::package::purl;
 use palisade_model::{Package, PackageLocation};
 use python::{PythonAnalyzer, PythonFile};
+use rpm::{RpmAnalyzer, RpmFile};
 use serde::Serialize;
 use std::collections::{HashMap, HashSet};
 
@@ -38,6 +40,7 @@ pub fn analyzers() -> Vec<Box<dyn Analyzer>> {
         Box::new(NpmAnalyzer),
         Box::new(CargoAnalyzer),
         Box::new(ComposerAnalyzer),
+        Box::new(RpmAnalyzer),
     ]
 }
 
@@ -79,6 +82,7 @@ pub fn build(scan: &Scan, first_analyzer_index: usize) -> Sbom {
     let npm_index = first_analyzer_index + 4;
     let cargo_index = first_analyzer_index + 5;
     let composer_index = first_analyzer_index + 6;
+    let rpm_index = first_analyzer_index + 7;
     let mut sbom = Sbom {
         os: os::detect(scan, os_index),
         ..Sbom::default()
@@ -89,14 +93,33 @@ pub fn build(scan: &Scan, first_analyzer_index: usize) -> Sbom {
     npm_packages(scan, npm_index, &mut sbom);
     cargo_packages(scan, cargo_index, &mut sbom);
     composer_packages(scan, composer_index, &mut sbom);
+    rpm_packages(scan, rpm_index, &mut sbom);
     for db in ["var/lib/rpm", "usr/lib/sysimage/rpm", "usr/share/rpm"] {
-        if scan
-            .fs
-            .resolve(db)
-            .is_some_and(|(_, n)| n.kind == EntryKind::Dir)
+        let is_dir = |p: &str| {
+            scan.fs
+                .resolve(p)
+                .is_some_and(|(_, n)| n.kind == EntryKind::Dir)
+        };
+        let is_file = |p: &str| {
+            scan.fs
+                .resolve(p)
+                .is_some_and(|(_, n)| n.kind == EntryKind::File)
+        };
+        if is_file(&format!("{db}/rpmdb.sqlite")) {
+            continue;
+        }
+        if let Some(f) = ["Packages", "Packages.db"]
+            .into_iter()
+            .find(|f| is_file(&format!("{db}/{f}")))
         {
             sbom.warnings.push(format!(
-                "/{db}: rpm databases are not cataloged yet: rpm packages are missing from this inventory"
+                "/{db}/{f}: Berkeley DB and ndb rpm databases are not cataloged yet: rpm packages are missing from this inventory"
+            ));
+            break;
+        }
+        if is_dir(db) {
+            sbom.warnings.push(format!(
+                "/{db}: no rpmdb.sqlite: other rpm databases are not cataloged yet: rpm packages may be missing from this inventory"
             ));
             break;
         }
@@ -286,6 +309,77 @@ fn apk_packages(scan: &Scan, analyzer: usize, sbom: &mut Sbom) {
             locations: vec![location.clone()],
             files: r.files.clone(),
         });
+    }
+}
+
+/// rpm packages from every visible `rpmdb.sqlite` (a package listed by two
+/// databases, which an image should not have, is reported once).
+fn rpm_packages(scan: &Scan, analyzer: usize, sbom: &mut Sbom) {
+    let mut seen: HashSet<(String, String, Option<String>)> = HashSet::new();
+    for (path, layer, out) in visible(scan, analyzer) {
+        let packages = match out.downcast_ref::<RpmFile>() {
+            Some(RpmFile::Packages { packages, warnings }) => {
+                for w in warnings {
+                    sbom.warnings.push(format!("/{path}: {w}"));
+                }
+                packages
+            }
+            Some(RpmFile::Invalid(e)) => {
+                sbom.warnings.push(format!(
+                    "/{path}: unreadable rpm database: {e}: rpm packages are missing from this inventory"
+                ));
+                continue;
+            }
+            Some(RpmFile::TooLarge(size)) => {
+                sbom.warnings
+                    .push(format!("/{path}: {size} bytes, too large to read: skipped"));
+                continue;
+            }
+            None => continue,
+        };
+        if packages.is_empty() {
+            continue;
+        }
+        let (namespace, distro_q, ecosystem) = distro(sbom.os.as_ref(), "redhat", "Red Hat");
+        if sbom.os.is_none() {
+            sbom.warnings.push(
+                "rpm packages found but no OS detected: ecosystem Red Hat assumed".to_string(),
+            );
+        }
+        for h in packages {
+            let version = rpm::evr(h);
+            if !seen.insert((h.name.clone(), version.clone(), h.arch.clone())) {
+                continue;
+            }
+            let epoch = h.epoch.filter(|e| *e > 0).map(|e| e.to_string());
+            let (source_name, source_version) =
+                match h.source_rpm.as_deref().and_then(rpm::split_source_rpm) {
+                    Some((n, v)) => (Some(n), Some(v)),
+                    None => (None, None),
+                };
+            sbom.packages.push(Package {
+                purl: purl(
+                    "rpm",
+                    &namespace,
+                    &h.name,
+                    &format!("{}-{}", h.version, h.release),
+                    &[
+                        ("arch", h.arch.as_deref()),
+                        ("distro", distro_q.as_deref()),
+                        ("epoch", epoch.as_deref()),
+                    ],
+                ),
+                ecosystem: ecosystem.clone(),
+                name: h.name.clone(),
+                version,
+                arch: h.arch.clone(),
+                source_name,
+                source_version,
+                licenses: h.license.iter().cloned().collect(),
+                locations: vec![location(path, layer)],
+                files: h.files.clone(),
+            });
+        }
     }
 }
 

@@ -48,7 +48,8 @@ fn analyzers_keep_the_os_ones_first() {
             "catalog-python",
             "catalog-npm",
             "catalog-cargo",
-            "catalog-composer"
+            "catalog-composer",
+            "catalog-rpm"
         ]
     );
 }
