@@ -56,6 +56,18 @@ pub struct Context<'a> {
 }
 
 impl Context<'_> {
+    /// Each history step's `created_by`, with its 1-based step number
+    /// (steps without one keep their place in the numbering).
+    pub fn history_steps(&self) -> impl Iterator<Item = (usize, &str)> {
+        self.image
+            .config
+            .history()
+            .iter()
+            .flatten()
+            .enumerate()
+            .filter_map(|(i, h)| h.created_by().as_deref().map(|c| (i + 1, c)))
+    }
+
     /// A finding of `doc`'s rule at its default severity.
     pub fn finding(&self, doc: &RuleDoc, message: String) -> Finding {
         Finding {

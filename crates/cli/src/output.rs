@@ -52,11 +52,15 @@ pub fn human_bytes(n: u64) -> String {
     }
 }
 
-fn truncate(s: &str, max: usize) -> String {
-    let clean: String = s
-        .chars()
+/// Control characters (which image content may carry) replaced by spaces.
+pub fn printable(s: &str) -> String {
+    s.chars()
         .map(|c| if c.is_control() { ' ' } else { c })
-        .collect();
+        .collect()
+}
+
+fn truncate(s: &str, max: usize) -> String {
+    let clean = printable(s);
     let clean = clean.split_whitespace().collect::<Vec<_>>().join(" ");
     if clean.chars().count() <= max {
         clean
@@ -67,7 +71,8 @@ fn truncate(s: &str, max: usize) -> String {
     }
 }
 
-fn table() -> Table {
+/// A borderless table that fits the terminal when there is one.
+pub fn table() -> Table {
     let mut t = Table::new();
     t.load_style(presets::NOTHING);
     if std::io::stdout().is_terminal() {

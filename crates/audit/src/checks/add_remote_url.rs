@@ -33,12 +33,8 @@ impl Check for AddRemoteUrl {
         Scanner::Audit
     }
     fn run(&self, ctx: &Context<'_>) -> Vec<Finding> {
-        let history = ctx.image.config.history().clone().unwrap_or_default();
-        history
-            .iter()
-            .enumerate()
-            .filter_map(|(i, h)| {
-                let created_by = h.created_by().as_deref()?;
+        ctx.history_steps()
+            .filter_map(|(n, created_by)| {
                 let step = instruction(created_by);
                 let is_add = step.starts_with("ADD ") || step.starts_with("ADD\t");
                 let remote = step.contains("http://") || step.contains("https://");
@@ -46,7 +42,7 @@ impl Check for AddRemoteUrl {
                 (is_add && remote && !pinned).then(|| {
                     ctx.finding(
                         &DOC,
-                        format!("history step {}: {}", i + 1, crate::quote_step(step)),
+                        format!("history step {n}: {}", crate::quote_step(step)),
                     )
                 })
             })

@@ -71,18 +71,13 @@ impl Check for CurlPipeShell {
         Scanner::Audit
     }
     fn run(&self, ctx: &Context<'_>) -> Vec<Finding> {
-        let history = ctx.image.config.history().clone().unwrap_or_default();
-        history
-            .iter()
-            .enumerate()
-            .filter_map(|(i, h)| {
-                let created_by = h.created_by().as_deref()?;
-                pipes_download_into_shell(created_by).then(|| {
-                    ctx.finding(
-                        &DOC,
-                        format!("history step {}: {}", i + 1, crate::quote_step(created_by)),
-                    )
-                })
+        ctx.history_steps()
+            .filter(|(_, created_by)| pipes_download_into_shell(created_by))
+            .map(|(n, created_by)| {
+                ctx.finding(
+                    &DOC,
+                    format!("history step {n}: {}", crate::quote_step(created_by)),
+                )
             })
             .collect()
     }

@@ -25,16 +25,12 @@ impl Check for SecretInHistory {
         Scanner::Secret
     }
     fn run(&self, ctx: &Context<'_>) -> Vec<Finding> {
-        let history = ctx.image.config.history().clone().unwrap_or_default();
         let mut out = Vec::new();
-        for (i, h) in history.iter().enumerate() {
-            let Some(created_by) = h.created_by().as_deref() else {
-                continue;
-            };
+        for (n, created_by) in ctx.history_steps() {
             for m in crate::secret::scan_value(None, created_by) {
                 let mut f = ctx.finding(
                     &DOC,
-                    format!("history step {}: {} ({})", i + 1, m.title, m.redacted),
+                    format!("history step {n}: {} ({})", m.title, m.redacted),
                 );
                 f.severity = m.severity;
                 out.push(f);

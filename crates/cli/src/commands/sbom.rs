@@ -2,17 +2,16 @@
 //! a table, palisade JSON, CycloneDX 1.6 or SPDX 2.3.
 
 use super::image_args::ImageArgs;
-use crate::output;
+use crate::output::{self, printable};
 use anyhow::Result;
 use clap::Args;
-use comfy_table::{ContentArrangement, Table, presets};
+
 use palisade_catalog::Sbom;
 use palisade_catalog::os::OsInfo;
 use palisade_image::Analyzer;
 use palisade_model::Package;
 use serde::Serialize;
 use std::fmt::Write as _;
-use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -89,7 +88,7 @@ pub fn run(args: SbomArgs) -> Result<ExitCode> {
         SbomFormat::Cyclonedx | SbomFormat::Spdx => {
             // The standard formats have no place for them.
             for w in &warnings {
-                eprintln!("Warning: {}", clean(w));
+                eprintln!("Warning: {}", printable(w));
             }
             // The image's own creation time keeps the document reproducible;
             // without one (or an unreadable one) it is the current time.
@@ -120,16 +119,9 @@ pub fn run(args: SbomArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// Control characters out (names and versions come from the image).
-fn clean(s: &str) -> String {
-    s.chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect()
-}
-
 fn table(info: &ImageInfo, sbom: &Sbom, warnings: &[String]) -> String {
     let mut s = String::new();
-    let _ = writeln!(s, "Image: {}", clean(&info.reference));
+    let _ = writeln!(s, "Image: {}", printable(&info.reference));
     if let Some(d) = &info.digest {
         let _ = writeln!(s, "Digest: {d}");
     }
@@ -137,7 +129,7 @@ fn table(info: &ImageInfo, sbom: &Sbom, warnings: &[String]) -> String {
         Some(os) => {
             format!(
                 "{} ({})",
-                clean(os.pretty_name.as_deref().unwrap_or(&format!(
+                printable(os.pretty_name.as_deref().unwrap_or(&format!(
                     "{} {}",
                     os.id,
                     os.version_id.as_deref().unwrap_or("")
@@ -150,11 +142,7 @@ fn table(info: &ImageInfo, sbom: &Sbom, warnings: &[String]) -> String {
     let _ = writeln!(s, "OS: {os}");
     let _ = writeln!(s, "Packages: {}", sbom.packages.len());
     if !sbom.packages.is_empty() {
-        let mut t = Table::new();
-        t.load_style(presets::NOTHING);
-        if std::io::stdout().is_terminal() {
-            t.set_content_arrangement(ContentArrangement::Dynamic);
-        }
+        let mut t = output::table();
         t.set_header(vec!["NAME", "VERSION", "ARCH", "SOURCE", "ECOSYSTEM"]);
         for p in &sbom.packages {
             let source = match (&p.source_name, &p.source_version) {
@@ -165,17 +153,17 @@ fn table(info: &ImageInfo, sbom: &Sbom, warnings: &[String]) -> String {
                 _ => "-".to_string(),
             };
             t.add_row(vec![
-                clean(&p.name),
-                clean(&p.version),
-                clean(p.arch.as_deref().unwrap_or("-")),
-                clean(&source),
-                clean(&p.ecosystem),
+                printable(&p.name),
+                printable(&p.version),
+                printable(p.arch.as_deref().unwrap_or("-")),
+                printable(&source),
+                printable(&p.ecosystem),
             ]);
         }
         let _ = writeln!(s, "\n{t}");
     }
     for w in warnings {
-        let _ = writeln!(s, "Warning: {}", clean(w));
+        let _ = writeln!(s, "Warning: {}", printable(w));
     }
     s
 }
