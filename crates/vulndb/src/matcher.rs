@@ -1,0 +1,299 @@
+//! Matching installed packages against the database, and saying why.
+
+use crate::format::{Db, DbError};
+use crate::name::{ecosystem_base, normalize};
+use crate::order::VersionOrder;
+use crate::range::{Eval, Hit, evaluate};
+use crate::record::Record;
+use crate::severity::{Rating, rate};
+use palisade_model::{Finding, Location, Package};
+use serde::Serialize;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// Distro ecosystems whose advisories name *source* packages.
+const SOURCE_KEYED: &[&str] = &["Debian", "Ubuntu", "Alpine"];
+
+/// One vulnerability of one installed package (several advisories that
+/// are aliases of each other are one match).
+#[derive(Debug, Clone, Serialize)]
+pub struct VulnMatch {
+    /// The id reported: a CVE when the advisories have one, else the first id.
+    pub id: String,
+    /// Every advisory that matched (the data sources).
+    pub sources: Vec<String>,
+    /// Aliases of those advisories.
+    pub aliases: Vec<String>,
+    pub package: String,
+    pub version: String,
+    pub ecosystem: String,
+    pub purl: String,
+    /// The name and version looked up (the source package for distros).
+    pub matched_name: String,
+    pub matched_version: String,
+    pub range: Hit,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fixed: Option<String>,
+    pub rating: Rating,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub urgency: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub summary: Option<String>,
+    /// Where the package database entry lives in the image.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+}
+
+/// Everything a scan found.
+#[derive(Debug, Default, Serialize)]
+pub struct MatchReport {
+    pub matches: Vec<VulnMatch>,
+    /// Advisory ranges the version order could not evaluate ("id: versions").
+    pub undetermined: Vec<String>,
+    /// Packages looked up.
+    pub packages: usize,
+}
+
+/// The (ecosystem, normalized name, version) a package is looked up by.
+pub fn lookup_key(p: &Package) -> (String, String, String) {
+    let base = ecosystem_base(&p.ecosystem);
+    if SOURCE_KEYED.contains(&base) {
+        let name = p.source_name.clone().unwrap_or_else(|| p.name.clone());
+        let version = p
+            .source_version
+            .clone()
+            .unwrap_or_else(|| p.version.clone());
+        (p.ecosystem.clone(), name, version)
+    } else {
+        (
+            p.ecosystem.clone(),
+            normalize(&p.ecosystem, &p.name),
+            p.version.clone(),
+        )
+    }
+}
+
+struct Candidate {
+    record: Record,
+    hit: Hit,
+    rating: Rating,
+    urgency: Option<String>,
+}
+
+/// Matches `packages` against `db`.
+pub fn match_packages(
+    db: &Db,
+    packages: &[Package],
+    order: &dyn VersionOrder,
+) -> Result<MatchReport, DbError> {
+    let mut report = MatchReport {
+        packages: packages.len(),
+        ..Default::default()
+    };
+    // Binary packages built from one source share its lookups.
+    let mut cache: BTreeMap<(String, String), Vec<Record>> = BTreeMap::new();
+    for p in packages {
+        let (eco, name, version) = lookup_key(p);
+        let key = (eco.clone(), name.clone());
+        if !cache.contains_key(&key) {
+            let recs = db.query(&eco, &name)?;
+            cache.insert(key.clone(), recs);
+        }
+        let mut candidates = Vec::new();
+        for record in &cache[&key] {
+            let mut best: Option<(Hit, &crate::record::Affected)> = None;
+            for entry in record.affected.iter().filter(|a| a.ecosystem == eco) {
+                match evaluate(entry, &version, order) {
+                    Eval::Affected(hit) => {
+                        if best
+                            .as_ref()
+                            .is_none_or(|(b, _)| b.fixed.is_none() && hit.fixed.is_some())
+                        {
+                            best = Some((hit, entry));
+                        }
+                    }
+                    Eval::NotAffected => {}
+                    Eval::Undetermined(v) => {
+                        report.undetermined.push(format!(
+                            "{} {} {}: cannot order {v}",
+                            record.id, p.name, version
+                        ));
+                    }
+                }
+            }
+            if let Some((hit, entry)) = best {
+                candidates.push(Candidate {
+                    rating: rate(record, entry),
+                    urgency: entry.urgency.clone(),
+                    hit,
+                    record: record.clone(),
+                });
+            }
+        }
+        for group in dedupe(candidates) {
+            report.matches.push(to_match(p, &name, &version, group));
+        }
+    }
+    report.undetermined.sort();
+    report.undetermined.dedup();
+    Ok(report)
+}
+
+/// Groups candidates that are the same vulnerability: ids linked by
+/// aliases; a record whose `upstream` ids are all reported by other
+/// groups joins the first of them instead of being reported again.
+fn dedupe(candidates: Vec<Candidate>) -> Vec<Vec<Candidate>> {
+    let n = candidates.len();
+    let mut parent: Vec<usize> = (0..n).collect();
+    fn find(p: &mut [usize], i: usize) -> usize {
+        let mut r = i;
+        while p[r] != r {
+            r = p[r];
+        }
+        p[i] = r;
+        r
+    }
+    let names: Vec<BTreeSet<&str>> = candidates
+        .iter()
+        .map(|c| {
+            std::iter::once(c.record.id.as_str())
+                .chain(c.record.aliases.iter().map(|s| s.as_str()))
+                .collect()
+        })
+        .collect();
+    for i in 0..n {
+        for j in i + 1..n {
+            if !names[i].is_disjoint(&names[j]) {
+                let (a, b) = (find(&mut parent, i), find(&mut parent, j));
+                parent[b] = a;
+            }
+        }
+    }
+    for i in 0..n {
+        let up = &candidates[i].record.upstream;
+        if up.is_empty() {
+            continue;
+        }
+        let others: Vec<usize> = up
+            .iter()
+            .filter_map(|u| (0..n).find(|&j| j != i && names[j].contains(u.as_str())))
+            .collect();
+        if others.len() == up.len() {
+            let (a, b) = (find(&mut parent, others[0]), find(&mut parent, i));
+            parent[b] = a;
+        }
+    }
+    let mut groups: BTreeMap<usize, Vec<Candidate>> = BTreeMap::new();
+    for (i, c) in candidates.into_iter().enumerate() {
+        let r = find(&mut parent, i);
+        groups.entry(r).or_default().push(c);
+    }
+    groups.into_values().collect()
+}
+
+/// Scored ratings first, then the highest severity.
+fn rating_rank(r: &Rating) -> (bool, palisade_model::Severity) {
+    (r.score.is_some(), r.severity)
+}
+
+fn to_match(p: &Package, name: &str, version: &str, group: Vec<Candidate>) -> VulnMatch {
+    let mut ids: Vec<String> = group.iter().map(|c| c.record.id.clone()).collect();
+    ids.sort();
+    ids.dedup();
+    let mut aliases: Vec<String> = group
+        .iter()
+        .flat_map(|c| c.record.aliases.iter().cloned())
+        .filter(|a| !ids.contains(a))
+        .collect();
+    aliases.sort();
+    aliases.dedup();
+    let id = ids
+        .iter()
+        .chain(aliases.iter())
+        .find(|i| i.starts_with("CVE-"))
+        .or_else(|| ids.iter().find(|i| i.starts_with("GHSA-")))
+        .unwrap_or(&ids[0])
+        .clone();
+    let with_fix = group
+        .iter()
+        .find(|c| c.hit.fixed.is_some())
+        .unwrap_or(&group[0]);
+    let rated = group
+        .iter()
+        .max_by(|a, b| rating_rank(&a.rating).cmp(&rating_rank(&b.rating)))
+        .unwrap_or(&group[0]);
+    VulnMatch {
+        id,
+        sources: ids,
+        aliases,
+        package: p.name.clone(),
+        version: p.version.clone(),
+        ecosystem: p.ecosystem.clone(),
+        purl: p.purl.clone(),
+        matched_name: name.to_string(),
+        matched_version: version.to_string(),
+        fixed: with_fix.hit.fixed.clone(),
+        range: with_fix.hit.clone(),
+        rating: rated.rating.clone(),
+        urgency: group.iter().find_map(|c| c.urgency.clone()),
+        summary: group.iter().find_map(|c| c.record.summary.clone()),
+        path: p.locations.first().map(|l| l.path.clone()),
+    }
+}
+
+impl VulnMatch {
+    /// The match as a palisade finding (rule = the vulnerability id, so the
+    /// ignore file's `rule` works on ids).
+    pub fn to_finding(&self, input: &str) -> Finding {
+        let source = if self.matched_name != self.package || self.matched_version != self.version {
+            format!(
+                " (source package {} {})",
+                self.matched_name, self.matched_version
+            )
+        } else {
+            String::new()
+        };
+        let mut message = format!(
+            "{} {}{source} [{}] is in the affected range {} of {}",
+            self.package,
+            self.version,
+            self.ecosystem,
+            self.range.describe(),
+            self.sources.join(", "),
+        );
+        if !self.aliases.is_empty() {
+            message.push_str(&format!(" (aliases {})", self.aliases.join(", ")));
+        }
+        message.push_str(&format!("; severity from {}", self.rating.source));
+        if let Some(u) = &self.urgency {
+            message.push_str(&format!("; distro urgency {u}"));
+        }
+        message.push_str(match &self.fixed {
+            Some(_) => ".",
+            None => "; no fixed version yet.",
+        });
+        let title = match &self.summary {
+            Some(s) => format!("{} {}: {s}", self.package, self.version),
+            None => format!("{} {}: {}", self.package, self.version, self.id),
+        };
+        Finding {
+            rule: self.id.clone(),
+            severity: self.rating.severity,
+            title,
+            message,
+            location: Location {
+                input: input.to_string(),
+                path: self.path.clone(),
+                ..Default::default()
+            },
+            fix: self
+                .fixed
+                .as_ref()
+                .map(|f| format!("upgrade {} to {f} or later", self.matched_name)),
+            references: self
+                .sources
+                .iter()
+                .map(|id| format!("https://osv.dev/vulnerability/{id}"))
+                .collect(),
+        }
+    }
+}
