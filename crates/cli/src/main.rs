@@ -39,6 +39,9 @@ enum Command {
     /// List the packages installed in an image (dpkg, including distroless
     /// status.d, and apk) with versions, source packages, OSV ecosystems and purls
     Sbom(commands::sbom::SbomArgs),
+    /// Vulnerability database: import osv.dev all.zip files or OSV JSON,
+    /// update from osv.dev or a mirror, show what it holds
+    Db(commands::db::DbArgs),
 }
 
 fn main() -> ExitCode {
@@ -47,6 +50,7 @@ fn main() -> ExitCode {
         Command::Inspect(args) => commands::inspect::run(args),
         Command::Image(args) => commands::image::run(args),
         Command::Sbom(args) => commands::sbom::run(args),
+        Command::Db(args) => commands::db::run(args),
     };
     match result {
         Ok(code) => code,

@@ -29,6 +29,8 @@ pub struct VulnMatch {
     pub purl: String,
     /// The name and version looked up (the source package for distros).
     pub matched_name: String,
+    /// Whether the lookup went through the source package (distros).
+    pub by_source: bool,
     pub matched_version: String,
     pub range: Hit,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -230,6 +232,7 @@ fn to_match(p: &Package, name: &str, version: &str, group: Vec<Candidate>) -> Vu
         ecosystem: p.ecosystem.clone(),
         purl: p.purl.clone(),
         matched_name: name.to_string(),
+        by_source: SOURCE_KEYED.contains(&ecosystem_base(&p.ecosystem)),
         matched_version: version.to_string(),
         fixed: with_fix.hit.fixed.clone(),
         range: with_fix.hit.clone(),
@@ -244,7 +247,9 @@ impl VulnMatch {
     /// The match as a palisade finding (rule = the vulnerability id, so the
     /// ignore file's `rule` works on ids).
     pub fn to_finding(&self, input: &str) -> Finding {
-        let source = if self.matched_name != self.package || self.matched_version != self.version {
+        let source = if self.by_source
+            && (self.matched_name != self.package || self.matched_version != self.version)
+        {
             format!(
                 " (source package {} {})",
                 self.matched_name, self.matched_version

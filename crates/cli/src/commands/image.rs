@@ -20,14 +20,18 @@ pub struct ImageCommandArgs {
 
     /// Scanners to run, comma-separated: audit (setuid files, shells, network
     /// tools, root, permissions, history, caches, waste), secret (files,
-    /// config, history, hidden layers). Default: all.
+    /// config, history, hidden layers), vuln (installed packages against the
+    /// vulnerability database, see `palisade db`). Default: all.
     #[arg(
         long,
         value_delimiter = ',',
         value_name = "LIST",
-        default_value = "audit,secret"
+        default_value = "audit,secret,vuln"
     )]
     pub scanners: Vec<String>,
+
+    #[command(flatten)]
+    pub vuln: super::vuln::VulnArgs,
 
     /// Output format
     #[arg(long, short = 'f', value_enum, default_value_t = Format::Table)]
@@ -88,29 +92,49 @@ fn file_owners(
     owners
 }
 
-fn parse_scanners(list: &[String]) -> Result<Vec<Scanner>> {
+/// The audit scanners asked for, and whether the vulnerability scanner is.
+fn parse_scanners(list: &[String]) -> Result<(Vec<Scanner>, bool)> {
     let mut out = Vec::new();
+    let mut vuln = false;
     for s in list {
         let scanner = match s.trim().to_ascii_lowercase().as_str() {
             "audit" | "misconfig" => Scanner::Audit,
             "secret" | "secrets" => Scanner::Secret,
-            "vuln" | "vulnerability" => bail!(
-                "--scanners: the vulnerability scanner is not available yet (it needs the vulnerability database)"
-            ),
-            other => bail!("--scanners: unknown scanner {other:?} (available: audit, secret)"),
+            "vuln" | "vulnerability" | "vulnerabilities" => {
+                vuln = true;
+                continue;
+            }
+            other => {
+                bail!("--scanners: unknown scanner {other:?} (available: audit, secret, vuln)")
+            }
         };
         if !out.contains(&scanner) {
             out.push(scanner);
         }
     }
-    if out.is_empty() {
-        bail!("--scanners: give at least one of audit, secret");
+    if out.is_empty() && !vuln {
+        bail!("--scanners: give at least one of audit, secret, vuln");
     }
-    Ok(out)
+    Ok((out, vuln))
+}
+
+/// The bundled demo database, for the bundled demo image only:
+/// `oci:DIR` where DIR is `demo/image` next to `demo/vuln-demo.db`.
+fn demo_db_for(reference: &str) -> Option<PathBuf> {
+    let dir = reference.strip_prefix("oci:")?;
+    let dir = dir.rsplit_once(':').map_or(dir, |(d, _)| d);
+    let dir = std::path::Path::new(dir);
+    (dir.file_name()? == "image")
+        .then(|| {
+            dir.parent()
+                .unwrap_or(std::path::Path::new("."))
+                .join("vuln-demo.db")
+        })
+        .filter(|db| db.exists() && db.with_file_name("make-demo.sh").exists())
 }
 
 pub fn run(args: ImageCommandArgs) -> Result<ExitCode> {
-    let scanners = parse_scanners(&args.scanners)?;
+    let (scanners, vuln) = parse_scanners(&args.scanners)?;
     // IgnoreError names the file (and line) itself.
     let ignore = match &args.ignore_file {
         Some(p) => Some(IgnoreFile::load(p)?),
@@ -126,7 +150,8 @@ pub fn run(args: ImageCommandArgs) -> Result<ExitCode> {
     let catalog_index = analyzers.len();
     analyzers.extend(catalog_analyzers.iter().map(|a| a.as_ref()));
     let (reference, image, scan) = args.image.open_and_walk(&analyzers, args.quiet)?;
-    let owners = file_owners(&scan, &palisade_catalog::build(&scan, catalog_index));
+    let sbom = palisade_catalog::build(&scan, catalog_index);
+    let owners = file_owners(&scan, &sbom);
 
     let audit_options = AuditOptions {
         accept_keys: args.accept_key.clone(),
@@ -142,7 +167,20 @@ pub fn run(args: ImageCommandArgs) -> Result<ExitCode> {
         accounts_analyzer: 0,
         secret_analyzer: scanners.contains(&Scanner::Secret).then_some(1),
     };
-    let findings = palisade_audit::run(&ctx, &scanners);
+    let mut findings = palisade_audit::run(&ctx, &scanners);
+    let vulns = if vuln {
+        let demo = demo_db_for(&args.image.reference);
+        let outcome = super::vuln::scan(
+            &args.vuln,
+            &sbom.packages,
+            &args.image.reference,
+            demo.as_deref(),
+        )?;
+        findings.extend(outcome.findings);
+        Some(outcome.summary)
+    } else {
+        None
+    };
     let today = palisade_report::ignore::today_utc();
     let (kept, ignored) = match &ignore {
         Some(file) => {
@@ -188,10 +226,12 @@ pub fn run(args: ImageCommandArgs) -> Result<ExitCode> {
             scanners
                 .iter()
                 .map(|s| s.name())
+                .chain(vuln.then_some("vuln"))
                 .collect::<Vec<_>>()
                 .join(", "),
         ),
     ];
+    summary.extend(vulns.into_iter().flatten());
     for w in &report.warnings {
         summary.push(("Warning".to_string(), w.clone()));
     }

@@ -1,6 +1,10 @@
 //! One module per subcommand, plus the flags they share.
 
+pub mod db;
+pub mod db_path;
+pub mod db_update;
 pub mod image;
 pub mod image_args;
 pub mod inspect;
 pub mod sbom;
+pub mod vuln;

@@ -1,0 +1,125 @@
+//! The vulnerability scanner as `palisade image` and `palisade sbom-scan`
+//! run it: open the database, match the inventory, turn matches into
+//! findings, apply `--severity` and `--ignore-unfixed`.
+
+use super::db_path::{age, now, resolve};
+use anyhow::{Context, Result, bail};
+use clap::Args;
+use palisade_model::{Finding, Package, Severity};
+use palisade_vulndb::{Db, InterimOrder, MatchReport};
+use std::path::{Path, PathBuf};
+
+#[derive(Args, Debug, Clone)]
+pub struct VulnArgs {
+    /// Vulnerability database (default: $PALISADE_DB, else
+    /// $XDG_CACHE_HOME/palisade/vuln.db, else ~/.cache/palisade/vuln.db)
+    #[arg(long, value_name = "FILE")]
+    pub db: Option<PathBuf>,
+    /// Report only vulnerabilities of these severities (comma-separated)
+    #[arg(long, value_delimiter = ',', value_name = "LIST")]
+    pub severity: Vec<Severity>,
+    /// Leave out vulnerabilities that have no fixed version yet
+    #[arg(long)]
+    pub ignore_unfixed: bool,
+    /// Fail (exit 2) when the database is older than this many days;
+    /// otherwise an old database only gives a warning
+    #[arg(long, value_name = "DAYS")]
+    pub db_max_age: Option<u64>,
+}
+
+/// A database older than this gets a warning.
+const WARN_AGE_DAYS: u64 = 7;
+
+pub struct VulnOutcome {
+    pub findings: Vec<Finding>,
+    #[allow(dead_code)] // for sbom-scan's grouped table
+    pub report: MatchReport,
+    /// Summary lines for the report header.
+    pub summary: Vec<(String, String)>,
+}
+
+/// Opens the database: the configured one, or, when there is none and
+/// `demo_db` is given (the bundled demo image), the bundled demo database.
+pub fn open_db(args: &VulnArgs, demo_db: Option<&Path>) -> Result<(Db, String)> {
+    let path = resolve(args.db.as_deref())?;
+    let (path, note) = if path.exists() || args.db.is_some() {
+        (path, String::new())
+    } else if let Some(demo) = demo_db.filter(|d| d.exists()) {
+        eprintln!(
+            "palisade: note: no vulnerability database at {}; using the bundled demo database {} (it covers only the demo image's packages)",
+            path.display(),
+            demo.display()
+        );
+        (demo.to_path_buf(), " (bundled demo database)".to_string())
+    } else {
+        bail!(
+            "no vulnerability database at {}: get one with `palisade db update` (downloads osv.dev data) or `palisade db import PATH...` (offline, from osv.dev all.zip files); or leave out the vuln scanner with --scanners audit,secret",
+            path.display()
+        );
+    };
+    let db = Db::open(&path).context("opening the vulnerability database")?;
+    let days = now().saturating_sub(db.meta.built) / 86_400;
+    if let Some(max) = args.db_max_age
+        && days > max
+    {
+        bail!(
+            "the vulnerability database {} is {days} days old, more than --db-max-age {max}: run `palisade db update`",
+            path.display()
+        );
+    }
+    if days >= WARN_AGE_DAYS {
+        eprintln!(
+            "palisade: warning: the vulnerability database {} is {days} days old; run `palisade db update` for current advisories",
+            path.display()
+        );
+    }
+    let desc = format!(
+        "{}{note}, built {} ago",
+        path.display(),
+        age(now().saturating_sub(db.meta.built))
+    );
+    Ok((db, desc))
+}
+
+pub fn scan(
+    args: &VulnArgs,
+    packages: &[Package],
+    input: &str,
+    demo_db: Option<&Path>,
+) -> Result<VulnOutcome> {
+    let (db, desc) = open_db(args, demo_db)?;
+    let report = palisade_vulndb::match_packages(&db, packages, &InterimOrder)?;
+    let findings: Vec<Finding> = report
+        .matches
+        .iter()
+        .filter(|m| !(args.ignore_unfixed && m.fixed.is_none()))
+        .filter(|m| args.severity.is_empty() || args.severity.contains(&m.rating.severity))
+        .map(|m| m.to_finding(input))
+        .collect();
+    let mut summary = vec![
+        ("Vulnerability DB".to_string(), desc),
+        (
+            "Vulnerabilities".to_string(),
+            format!(
+                "{} in {} packages scanned",
+                report.matches.len(),
+                report.packages
+            ),
+        ),
+    ];
+    if !report.undetermined.is_empty() {
+        summary.push((
+            "Undetermined".to_string(),
+            format!(
+                "{} advisory ranges could not be evaluated (version order not available for these versions yet), e.g. {}",
+                report.undetermined.len(),
+                report.undetermined[0]
+            ),
+        ));
+    }
+    Ok(VulnOutcome {
+        findings,
+        report,
+        summary,
+    })
+}
