@@ -59,6 +59,9 @@ pub fn evaluate(entry: &Affected, version: &str, order: &dyn VersionOrder) -> Ev
     let mut undetermined = None;
     let mut best: Option<Hit> = None;
     for range in &entry.ranges {
+        if range.kind != "SEMVER" && range.kind != "ECOSYSTEM" {
+            continue;
+        }
         let scheme = if range.kind == "SEMVER" {
             "SEMVER"
         } else {
