@@ -11,6 +11,12 @@
 #            a 256 kB cache file
 #   layer 3  "cleanup": the cache file deleted (a whiteout) and /bin/busybox
 #            made setuid root (the whole binary is stored again: waste)
+#   layer 4  the application's dependencies, real package metadata of
+#            known-vulnerable versions: Python requests 2.19.1 and urllib3
+#            1.24.1 (dist-info), npm lodash 4.17.4 and minimist 0.0.8
+#            (package-lock.json), Rust smallvec 1.6.0 (Cargo.lock); with the
+#            bundled database demo/vuln-demo.db (demo/make-demo-db.sh) the
+#            vulnerability scanner finds their CVEs offline
 # Config: runs as root, ENV with a FAKE password, mutable tag.
 #
 # Needs: root, umoci, apt-get (for `apt-get download busybox-static`), dpkg-deb.
@@ -20,6 +26,57 @@ export SOURCE_DATE_EPOCH=${SOURCE_DATE_EPOCH:-1735689600}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 out=$PWD/image
+
+# layer 4 (also run alone by `make-demo.sh --deps-layer-only` on the committed image)
+add_dependencies_layer() {
+  local out=$1 work=$2
+  rm -rf "$work/bundle4"
+  umoci unpack --image "$out:latest" "$work/bundle4" >/dev/null
+  local root=$work/bundle4/rootfs site=$work/bundle4/rootfs/usr/local/lib/python3.11/site-packages
+  for dist in requests:2.19.1 urllib3:1.24.1; do
+    mkdir -p "$site/${dist%%:*}-${dist##*:}.dist-info"
+    printf 'Metadata-Version: 2.1\nName: %s\nVersion: %s\n' "${dist%%:*}" "${dist##*:}" \
+      > "$site/${dist%%:*}-${dist##*:}.dist-info/METADATA"
+  done
+  cat > "$root/app/package-lock.json" <<'LOCK'
+{
+  "name": "demo-app",
+  "version": "1.0.0",
+  "lockfileVersion": 3,
+  "requires": true,
+  "packages": {
+    "": { "name": "demo-app", "version": "1.0.0", "dependencies": { "lodash": "4.17.4", "minimist": "0.0.8" } },
+    "node_modules/lodash": { "version": "4.17.4", "resolved": "https://registry.npmjs.org/lodash/-/lodash-4.17.4.tgz" },
+    "node_modules/minimist": { "version": "0.0.8", "resolved": "https://registry.npmjs.org/minimist/-/minimist-0.0.8.tgz" }
+  }
+}
+LOCK
+  cat > "$root/app/Cargo.lock" <<'LOCK'
+version = 3
+
+[[package]]
+name = "demo-app"
+version = "0.1.0"
+dependencies = ["smallvec"]
+
+[[package]]
+name = "smallvec"
+version = "1.6.0"
+source = "registry+https://github.com/rust-lang/crates.io-index"
+LOCK
+  # Only what this layer adds: touching the rest would store it again.
+  find "$root/app" "$root/usr/local" -exec touch -h -d "@$SOURCE_DATE_EPOCH" {} +
+  touch -h -d "@$SOURCE_DATE_EPOCH" "$root/usr"
+  umoci repack --refresh-bundle --image "$out:latest" --history.created_by "COPY requirements, package-lock.json, Cargo.lock (application dependencies)" \
+    --history.created "$(date -u -d "@$SOURCE_DATE_EPOCH" +%Y-%m-%dT%H:%M:%SZ)" "$work/bundle4"
+}
+
+if [[ ${1:-} == --deps-layer-only ]]; then
+  add_dependencies_layer "$out" "$work"
+  umoci gc --layout "$out"
+  du -sh "$out"
+  exit 0
+fi
 rm -rf "$out"
 
 (cd "$work" && chmod 777 . && apt-get download busybox-static >/dev/null 2>&1)
@@ -75,5 +132,6 @@ umoci config --image "$out:latest" --config.cmd /app/start.sh --config.workingdi
   --author "palisade demo/make-demo.sh" --created "$(date -u -d "@$SOURCE_DATE_EPOCH" +%Y-%m-%dT%H:%M:%SZ)" \
   --history.created_by "CMD /app/start.sh (ENV, EXPOSE, WORKDIR)" \
   --history.created "$(date -u -d "@$SOURCE_DATE_EPOCH" +%Y-%m-%dT%H:%M:%SZ)"
+add_dependencies_layer "$out" "$work"
 umoci gc --layout "$out"
 du -sh "$out"

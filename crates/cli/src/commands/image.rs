@@ -21,14 +21,11 @@ pub struct ImageCommandArgs {
     /// Scanners to run, comma-separated: audit (setuid files, shells, network
     /// tools, root, permissions, history, caches, waste), secret (files,
     /// config, history, hidden layers), vuln (installed packages against the
-    /// vulnerability database, see `palisade db`). Default: all.
-    #[arg(
-        long,
-        value_delimiter = ',',
-        value_name = "LIST",
-        default_value = "audit,secret,vuln"
-    )]
-    pub scanners: Vec<String>,
+    /// vulnerability database, see `palisade db`). Default: audit and secret,
+    /// plus vuln when a vulnerability database exists (a warning says how to
+    /// get one when it does not); naming vuln makes a missing database an error.
+    #[arg(long, value_delimiter = ',', value_name = "LIST")]
+    pub scanners: Option<Vec<String>>,
 
     #[command(flatten)]
     pub vuln: super::vuln::VulnArgs,
@@ -134,7 +131,18 @@ fn demo_db_for(reference: &str) -> Option<PathBuf> {
 }
 
 pub fn run(args: ImageCommandArgs) -> Result<ExitCode> {
-    let (scanners, vuln) = parse_scanners(&args.scanners)?;
+    let explicit = args.scanners.is_some();
+    let (scanners, mut vuln) = match &args.scanners {
+        Some(list) => parse_scanners(list)?,
+        None => (vec![Scanner::Audit, Scanner::Secret], true),
+    };
+    let demo = demo_db_for(&args.image.reference);
+    if vuln && !explicit && !super::vuln::db_available(&args.vuln, demo.as_deref())? {
+        eprintln!(
+            "palisade: warning: no vulnerability database, vulnerabilities not scanned: get one with `palisade db update` (osv.dev) or `palisade db import PATH...` (offline)"
+        );
+        vuln = false;
+    }
     // IgnoreError names the file (and line) itself.
     let ignore = match &args.ignore_file {
         Some(p) => Some(IgnoreFile::load(p)?),
@@ -169,7 +177,6 @@ pub fn run(args: ImageCommandArgs) -> Result<ExitCode> {
     };
     let mut findings = palisade_audit::run(&ctx, &scanners);
     let vulns = if vuln {
-        let demo = demo_db_for(&args.image.reference);
         let outcome = super::vuln::scan(
             &args.vuln,
             &sbom.packages,

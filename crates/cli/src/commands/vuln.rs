@@ -6,7 +6,7 @@ use super::db_path::{age, now, resolve};
 use anyhow::{Context, Result, bail};
 use clap::Args;
 use palisade_model::{Finding, Package, Severity};
-use palisade_vulndb::{Db, InterimOrder, MatchReport};
+use palisade_vulndb::{Db, InterimOrder};
 use std::path::{Path, PathBuf};
 
 #[derive(Args, Debug, Clone)]
@@ -32,10 +32,13 @@ const WARN_AGE_DAYS: u64 = 7;
 
 pub struct VulnOutcome {
     pub findings: Vec<Finding>,
-    #[allow(dead_code)] // for sbom-scan's grouped table
-    pub report: MatchReport,
     /// Summary lines for the report header.
     pub summary: Vec<(String, String)>,
+}
+
+/// Whether [`open_db`] would find a database (it may still be damaged).
+pub fn db_available(args: &VulnArgs, demo_db: Option<&Path>) -> Result<bool> {
+    Ok(args.db.is_some() || resolve(None)?.exists() || demo_db.is_some_and(|d| d.exists()))
 }
 
 /// Opens the database: the configured one, or, when there is none and
@@ -119,7 +122,6 @@ pub fn scan(
     }
     Ok(VulnOutcome {
         findings,
-        report,
         summary,
     })
 }
