@@ -137,10 +137,10 @@ pub fn run(args: ImageCommandArgs) -> Result<ExitCode> {
         None => (vec![Scanner::Audit, Scanner::Secret], true),
     };
     let demo = demo_db_for(&args.image.reference);
+    // Said after the image opened, so that input errors stay one line.
+    let mut no_db_warning = false;
     if vuln && !explicit && !super::vuln::db_available(&args.vuln, demo.as_deref())? {
-        eprintln!(
-            "palisade: warning: no vulnerability database, vulnerabilities not scanned: get one with `palisade db update` (osv.dev) or `palisade db import PATH...` (offline)"
-        );
+        no_db_warning = true;
         vuln = false;
     }
     // IgnoreError names the file (and line) itself.
@@ -158,6 +158,11 @@ pub fn run(args: ImageCommandArgs) -> Result<ExitCode> {
     let catalog_index = analyzers.len();
     analyzers.extend(catalog_analyzers.iter().map(|a| a.as_ref()));
     let (reference, image, scan) = args.image.open_and_walk(&analyzers, args.quiet)?;
+    if no_db_warning {
+        eprintln!(
+            "palisade: warning: no vulnerability database, vulnerabilities not scanned: get one with `palisade db update` (osv.dev) or `palisade db import PATH...` (offline)"
+        );
+    }
     let sbom = palisade_catalog::build(&scan, catalog_index);
     let owners = file_owners(&scan, &sbom);
 

@@ -120,8 +120,5 @@ pub fn scan(
             ),
         ));
     }
-    Ok(VulnOutcome {
-        findings,
-        summary,
-    })
+    Ok(VulnOutcome { findings, summary })
 }
