@@ -1,0 +1,12 @@
+//! Packagist versions: NOT IMPLEMENTED YET (every parse fails); being written on this branch.
+
+use crate::{Scheme, VersionError, invalid};
+
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) struct ComposerVersion;
+
+impl ComposerVersion {
+    pub(crate) fn parse(_v: &str) -> Result<Self, VersionError> {
+        Err(invalid(Scheme::Packagist, "scheme not implemented yet"))
+    }
+}
