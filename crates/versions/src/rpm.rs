@@ -1,6 +1,6 @@
 //! RPM versions, `[epoch:]version[-release]`, ordered as rpm orders them:
 //! epochs numerically (missing = 0), then `rpmvercmp` on version, then on
-//! release. The split follows rpm's own: the epoch is the run of digits
+//! release (a missing release sorts below any release). The split follows rpm's own: the epoch is the run of digits
 //! before a first `:`, the release follows the last `-` after it.
 //!
 //! rpm accepts any string, so only empty and over-long inputs are errors.
@@ -13,7 +13,8 @@ use std::cmp::Ordering;
 pub(crate) struct RpmVersion {
     epoch: Box<str>,
     version: Box<str>,
-    release: Box<str>,
+    /// `None` without a `-`: rpm then sorts it below every release, even an empty one.
+    release: Option<Box<str>>,
 }
 
 impl RpmVersion {
@@ -23,11 +24,14 @@ impl RpmVersion {
             Some(rest) => (&v[..digits], rest),
             None => ("0", v),
         };
-        let (version, release) = rest.rsplit_once('-').unwrap_or((rest, ""));
+        let (version, release) = match rest.rsplit_once('-') {
+            Some((v, r)) => (v, Some(r.into())),
+            None => (rest, None),
+        };
         Ok(RpmVersion {
             epoch: epoch.into(),
             version: version.into(),
-            release: release.into(),
+            release,
         })
     }
 }
@@ -36,7 +40,10 @@ impl Ord for RpmVersion {
     fn cmp(&self, other: &Self) -> Ordering {
         cmp_digits(&self.epoch, &other.epoch)
             .then_with(|| rpmvercmp(&self.version, &other.version))
-            .then_with(|| rpmvercmp(&self.release, &other.release))
+            .then_with(|| match (&self.release, &other.release) {
+                (Some(a), Some(b)) => rpmvercmp(a, b),
+                (a, b) => a.is_some().cmp(&b.is_some()),
+            })
     }
 }
 
