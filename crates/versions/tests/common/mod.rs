@@ -243,6 +243,9 @@ pub struct Report {
     pub scheme: Scheme,
     pub versions: usize,
     pub from_osv: usize,
+    /// OSV versions the oracle refuses, and those palisade refuses.
+    pub osv_oracle_rejects: Vec<String>,
+    pub osv_we_reject: Vec<String>,
     pub pairs_compared: usize,
     pub oracle_rejects: Vec<String>,
     pub we_reject_oracle_accepts: Vec<String>,
@@ -255,7 +258,7 @@ pub fn differential(
     scheme: Scheme,
     oracle: &mut Command,
     versions: &BTreeSet<String>,
-    from_osv: usize,
+    osv: &BTreeSet<String>,
     random_per_version: usize,
 ) -> Report {
     // The line protocol cannot carry tabs or newlines; no real version has them.
@@ -270,7 +273,9 @@ pub fn differential(
     let mut report = Report {
         scheme,
         versions: versions.len(),
-        from_osv,
+        from_osv: osv.len(),
+        osv_oracle_rejects: Vec::new(),
+        osv_we_reject: Vec::new(),
         pairs_compared: 0,
         oracle_rejects: Vec::new(),
         we_reject_oracle_accepts: Vec::new(),
@@ -278,6 +283,14 @@ pub fn differential(
         order_mismatches: Vec::new(),
     };
     for (i, v) in versions.iter().enumerate() {
+        if osv.contains(v) {
+            if !verdicts.valid[i] {
+                report.osv_oracle_rejects.push(v.clone());
+            }
+            if ours[i].is_err() {
+                report.osv_we_reject.push(v.clone());
+            }
+        }
         match (ours[i].is_ok(), verdicts.valid[i]) {
             (false, false) => report.oracle_rejects.push(v.clone()),
             (false, true) => report
@@ -325,6 +338,14 @@ impl Report {
                 }
             }
         };
+        println!(
+            "  of the {} OSV versions: the oracle refuses {}, palisade refuses {}",
+            self.from_osv,
+            self.osv_oracle_rejects.len(),
+            self.osv_we_reject.len()
+        );
+        show("OSV versions the oracle refuses", &self.osv_oracle_rejects);
+        show("OSV versions palisade refuses", &self.osv_we_reject);
         show("oracle refused", &self.oracle_rejects);
         show("we refuse, oracle accepts", &self.we_reject_oracle_accepts);
         show("we accept, oracle refuses", &self.we_accept_oracle_rejects);
