@@ -6,7 +6,8 @@
 //! leading zero compares as text (Gentoo's rule: `1.05` < `1.5`, `1.0` <
 //! `1.00`). Suffixes `_alpha` < `_beta` < `_pre` < `_rc` come before the
 //! release; `_cvs` < `_svn` < `_git` < `_hg` < `_p` after it. Strings apk
-//! refuses (`apk version -c`) are errors.
+//! refuses (`apk version -c`) are errors, except digits right after a
+//! letter (`1.7.4p6`), which apk-tools 2 accepts and Alpine's data holds.
 
 use crate::digits::{cmp_digits, digit_run};
 use crate::{Scheme, VersionError, invalid};
@@ -76,6 +77,12 @@ impl ApkVersion {
                 b'0'..=b'9' if last == Kind::Suffix => {
                     let n = digit_run(rest);
                     (Kind::SuffixNumber, 0, &rest[..n], n)
+                }
+                // apk-tools 2 reads digits right after a letter as a number
+                // (`1.7.4p6`); apk-tools 3 refuses them. Alpine's data has them.
+                b'0'..=b'9' if last == Kind::Letter => {
+                    let n = digit_run(rest);
+                    (Kind::Digits, 0, &rest[..n], n)
                 }
                 b'_' if last <= Kind::SuffixNumber => {
                     let n = rest[1..]
@@ -213,6 +220,9 @@ mod tests {
         }
         assert_eq!(cmp("01.2", "1.2"), Ordering::Equal);
         assert_eq!(cmp("1.2-r10", "1.2-r9"), Ordering::Greater);
+        assert_eq!(cmp("1.7.4p6-r0", "1.7.4p10-r0"), Ordering::Less);
+        assert_eq!(cmp("1.7.4p6", "1.7.4p"), Ordering::Greater);
+        assert_eq!(cmp("1.7.4p6", "1.7.5"), Ordering::Less);
         assert_eq!(cmp("1.2~abc-r0", "1.2-r0"), Ordering::Greater);
     }
 
@@ -225,7 +235,6 @@ mod tests {
             "1-2",
             "1-r",
             "1_foo",
-            "1.2a3",
             "1_",
             "1~",
             "1.0-r1-r2",
