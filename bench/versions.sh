@@ -13,15 +13,18 @@ tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 cargo build -q --release -p palisade-versions --example sort_versions
 sorter=$CARGO_TARGET_DIR/release/examples/sort_versions
 
-# Every version string of one ecosystem's all.zip, one a line.
+# Every version string of one ecosystem's all.zip (affected entries of that
+# ecosystem only: Debian's zip also holds Alpine entries), one a line.
 extract() { # ecosystem
-  python3 - "$data/$1/all.zip" <<'PY' > "$tmp/$1.txt"
+  python3 - "$data/$1/all.zip" "$1" <<'PY' > "$tmp/$1.txt"
 import json, sys, zipfile
 seen = set()
 with zipfile.ZipFile(sys.argv[1]) as z:
     for name in z.namelist():
         rec = json.loads(z.read(name))
         for aff in rec.get("affected", []):
+            if aff.get("package", {}).get("ecosystem", "").split(":")[0] != sys.argv[2]:
+                continue
             for r in aff.get("ranges", []):
                 if r.get("type") == "GIT":
                     continue

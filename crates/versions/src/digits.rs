@@ -5,8 +5,13 @@ use std::cmp::Ordering;
 
 /// Compares two runs of ASCII digits by numeric value, whatever their length.
 pub(crate) fn cmp_digits(a: &str, b: &str) -> Ordering {
-    let a = a.trim_start_matches('0');
-    let b = b.trim_start_matches('0');
+    cmp_digit_bytes(a.as_bytes(), b.as_bytes())
+}
+
+/// [`cmp_digits`] on bytes.
+pub(crate) fn cmp_digit_bytes(a: &[u8], b: &[u8]) -> Ordering {
+    let strip = |s: &[u8]| -> usize { s.iter().take_while(|&&c| c == b'0').count() };
+    let (a, b) = (&a[strip(a)..], &b[strip(b)..]);
     a.len().cmp(&b.len()).then_with(|| a.cmp(b))
 }
 

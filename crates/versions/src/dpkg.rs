@@ -6,7 +6,7 @@
 //! with a digit" (dpkg still compares them); characters outside dpkg's
 //! alphabet are refused rather than compared.
 
-use crate::digits::{all_digits, cmp_digits, digit_run};
+use crate::digits::{all_digits, cmp_digit_bytes, cmp_digits, digit_run};
 use crate::{Scheme, VersionError, invalid};
 use std::cmp::Ordering;
 
@@ -121,13 +121,9 @@ fn verrevcmp(a: &str, b: &str) -> Ordering {
             i += 1;
             j += 1;
         }
-        let (na, nb) = (
-            digit_run(&a[i.min(a.len())..]),
-            digit_run(&b[j.min(b.len())..]),
-        );
-        let da = std::str::from_utf8(&a[i.min(a.len())..][..na]).unwrap_or("");
-        let db = std::str::from_utf8(&b[j.min(b.len())..][..nb]).unwrap_or("");
-        match cmp_digits(da, db) {
+        let (ra, rb) = (&a[i.min(a.len())..], &b[j.min(b.len())..]);
+        let (na, nb) = (digit_run(ra), digit_run(rb));
+        match cmp_digit_bytes(&ra[..na], &rb[..nb]) {
             Ordering::Equal => {}
             other => return other,
         }

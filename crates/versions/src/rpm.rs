@@ -6,7 +6,7 @@
 //! rpm accepts any string, so only empty and over-long inputs are errors.
 
 use crate::VersionError;
-use crate::digits::{cmp_digits, digit_run};
+use crate::digits::{cmp_digit_bytes, cmp_digits, digit_run};
 use std::cmp::Ordering;
 
 #[derive(Debug, Clone)]
@@ -137,11 +137,7 @@ fn rpmvercmp(a: &str, b: &str) -> Ordering {
         }
         let (sa, sb) = (&a[..na], &b[..nb]);
         let ord = if numeric {
-            // Both runs are ASCII digits, hence valid UTF-8.
-            cmp_digits(
-                std::str::from_utf8(sa).unwrap_or(""),
-                std::str::from_utf8(sb).unwrap_or(""),
-            )
+            cmp_digit_bytes(sa, sb)
         } else {
             sa.cmp(sb)
         };
