@@ -9,8 +9,10 @@
 //! (`tests/differential.rs`, `fuzz/fuzz_targets/versions.rs`).
 //!
 //! Every input is treated as hostile: versions longer than [`MAX_LEN`]
-//! bytes are refused, numbers of any length are compared as digit strings
-//! (never parsed into integers that could overflow), and nothing panics.
+//! bytes are refused before parsing; the hand-written schemes compare
+//! numbers of any length as digit strings (never parsed into integers that
+//! could overflow); the two backed by crates (SemVer, PEP 440) refuse
+//! numbers beyond 64 bits; nothing panics.
 //!
 //! ```
 //! use palisade_versions::Scheme;
