@@ -5,7 +5,7 @@
 //! Used by bench/vuln.sh.
 
 use palisade_model::Package;
-use palisade_vulndb::{Db, InterimOrder, match_packages};
+use palisade_vulndb::{Db, EcosystemOrder, match_packages};
 use std::time::Instant;
 
 fn main() {
@@ -39,7 +39,7 @@ fn main() {
         })
         .collect();
     let t = Instant::now();
-    let report = match_packages(&db, &packages, &InterimOrder).unwrap_or_else(|e| panic!("{e}"));
+    let report = match_packages(&db, &packages, &EcosystemOrder).unwrap_or_else(|e| panic!("{e}"));
     let matching = t.elapsed();
     println!(
         "open {:.2} ms, match {} packages {:.2} ms ({:.0} packages/s), {} matches, {} undetermined, open+match {:.2} ms",

@@ -16,4 +16,4 @@ pub mod severity;
 pub use format::{Db, DbError, Meta};
 pub use import::Builder;
 pub use matcher::{MatchReport, VulnMatch, match_packages};
-pub use order::{InterimOrder, VersionOrder};
+pub use order::{EcosystemOrder, InterimOrder, VersionOrder};

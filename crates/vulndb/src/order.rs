@@ -1,8 +1,11 @@
 //! Version order, per ecosystem, as the range evaluator needs it.
 //!
-//! Range evaluation is written against [`VersionOrder`] so the exact
-//! per-ecosystem schemes (crate `palisade-versions`) plug in without
-//! changes here. [`InterimOrder`] is what palisade uses until then: the
+//! Range evaluation is written against [`VersionOrder`]. [`EcosystemOrder`]
+//! is the real one: the exact per-ecosystem schemes of crate
+//! `palisade-versions` (dpkg, rpm, apk, PEP 440, SemVer, Go, Maven,
+//! RubyGems, NuGet, Packagist), SemVer for SEMVER ranges.
+//! [`InterimOrder`] was used before that crate existed and stays as a
+//! conservative reference for tests: the
 //! exact dpkg order for Debian and Ubuntu (checked against
 //! `dpkg --compare-versions` in the tests), and for every other ecosystem
 //! only plain dotted numeric releases (`1.2.3`, optional `v`); anything else
@@ -16,6 +19,18 @@ pub trait VersionOrder {
     /// `PyPI`, ...) or `SEMVER` for SEMVER ranges. `None` when either does
     /// not parse in that scheme.
     fn compare(&self, scheme: &str, a: &str, b: &str) -> Option<Ordering>;
+}
+
+/// The ecosystems' own version orders (crate `palisade-versions`).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct EcosystemOrder;
+
+impl VersionOrder for EcosystemOrder {
+    fn compare(&self, scheme: &str, a: &str, b: &str) -> Option<Ordering> {
+        // SEMVER ranges use SemVer whatever the ecosystem.
+        let scheme = if scheme == "SEMVER" { "npm" } else { scheme };
+        palisade_versions::Scheme::for_ecosystem(scheme)?.compare(a, b).ok()
+    }
 }
 
 /// See the module documentation.

@@ -6,7 +6,7 @@ use super::db_path::{age, now, resolve};
 use anyhow::{Context, Result, bail};
 use clap::Args;
 use palisade_model::{Finding, Package, Severity};
-use palisade_vulndb::{Db, InterimOrder};
+use palisade_vulndb::{Db, EcosystemOrder};
 use std::path::{Path, PathBuf};
 
 #[derive(Args, Debug, Clone)]
@@ -91,7 +91,7 @@ pub fn scan(
     demo_db: Option<&Path>,
 ) -> Result<VulnOutcome> {
     let (db, desc) = open_db(args, demo_db)?;
-    let report = palisade_vulndb::match_packages(&db, packages, &InterimOrder)?;
+    let report = palisade_vulndb::match_packages(&db, packages, &EcosystemOrder)?;
     let findings: Vec<Finding> = report
         .matches
         .iter()
