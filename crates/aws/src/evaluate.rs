@@ -258,7 +258,13 @@ fn principal_applies(p: &Principals, request: &Request) -> Option<bool> {
         hit = Some(false);
     }
     for (ty, value) in &p.entries {
-        let m = principal_entry(ty, value, request);
+        // NotPrincipal excludes exactly the listed ARNs: listing a role or an
+        // account does not exclude its sessions or users (elements_notprincipal).
+        let m = if p.negated {
+            (value == "*" || *value == request.principal).then_some(false)
+        } else {
+            principal_entry(ty, value, request)
+        };
         if m.is_some() {
             // A direct match beats an account match.
             hit = match (hit, m) {

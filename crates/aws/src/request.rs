@@ -20,7 +20,7 @@ pub struct Request {
 impl Request {
     /// A request with the context keys AWS derives from the principal:
     /// `aws:PrincipalArn`, `aws:PrincipalAccount`, and `aws:username` for
-    /// IAM users. Keys set later with [`Request::set`] override them.
+    /// IAM users, and `aws:ResourceAccount`. Keys set later with [`Request::set`] override them.
     pub fn new(principal: &str, action: &str, resource: &str) -> Request {
         let mut r = Request {
             principal: principal.to_string(),
@@ -28,6 +28,9 @@ impl Request {
             resource: resource.to_string(),
             context: BTreeMap::new(),
         };
+        if let Some(acct) = account_of(resource) {
+            r.set("aws:ResourceAccount", vec![acct.to_string()]);
+        }
         if principal.starts_with("arn:") {
             r.set("aws:PrincipalArn", vec![principal_arn(principal)]);
             if let Some(acct) = account_of(principal) {
