@@ -4,9 +4,12 @@
 //! checks of those policies.
 
 pub mod arn;
+pub mod check;
 pub mod condition;
+pub mod eks_accounts;
 pub mod evaluate;
 pub mod json;
+pub mod lifecycle;
 pub mod policy;
 pub mod request;
 pub mod variables;

@@ -39,6 +39,9 @@ enum Command {
     /// List the packages installed in an image (dpkg, including distroless
     /// status.d, and apk) with versions, source packages, OSV ecosystems and purls
     Sbom(commands::sbom::SbomArgs),
+    /// ECR governance: simulate and check IAM, ECR repository/registry and
+    /// VPC endpoint policies
+    Aws(commands::aws::AwsArgs),
 }
 
 fn main() -> ExitCode {
@@ -47,6 +50,7 @@ fn main() -> ExitCode {
         Command::Inspect(args) => commands::inspect::run(args),
         Command::Image(args) => commands::image::run(args),
         Command::Sbom(args) => commands::sbom::run(args),
+        Command::Aws(args) => commands::aws::run(args),
     };
     match result {
         Ok(code) => code,

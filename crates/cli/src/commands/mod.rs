@@ -1,5 +1,8 @@
 //! One module per subcommand, plus the flags they share.
 
+pub mod aws;
+pub mod aws_check;
+pub mod aws_simulate;
 pub mod image;
 pub mod image_args;
 pub mod inspect;
