@@ -1,7 +1,7 @@
 //! PAL-AWS-002: an Allow reaches ECR repositories outside the team namespace.
 
 use super::{Check, CheckOptions, FindingClass, Hit, allows, resource_patterns, severity_of};
-use crate::policy::Policy;
+use crate::policy::{Policy, PolicyKind};
 use palisade_report::RuleDoc;
 
 pub fn check() -> Check {
@@ -23,6 +23,10 @@ pub fn check() -> Check {
 }
 
 fn run(policy: &Policy, options: &CheckOptions) -> Vec<Hit> {
+    // Team namespaces are granted through the team's identity policies.
+    if policy.kind != PolicyKind::Identity {
+        return Vec::new();
+    }
     let Some(ns) = options.namespace.as_deref() else {
         return Vec::new();
     };

@@ -1,6 +1,6 @@
 //! `palisade aws …`: IAM/ECR/VPC-endpoint policy simulation and checks.
 
-use super::{aws_check, aws_simulate};
+use super::{aws_check, aws_lifecycle, aws_simulate};
 use anyhow::{Context, Result};
 use clap::{Args, Subcommand};
 use palisade_aws::{Policy, PolicyKind};
@@ -20,6 +20,17 @@ pub enum AwsCommand {
     /// simulate a request across every layer, or check policies
     #[command(subcommand)]
     Policy(PolicyCommand),
+    /// ECR lifecycle policies: validate them as ECR does and preview which
+    /// images they expire (all rules evaluated, applied by priority, an image
+    /// acted on by at most one rule, oldest pushed first)
+    #[command(subcommand)]
+    Lifecycle(LifecycleCommand),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum LifecycleCommand {
+    /// Print every image the policy would expire (or transition) and the rule that does it
+    Preview(aws_lifecycle::PreviewArgs),
 }
 
 #[derive(Subcommand, Debug)]
@@ -40,6 +51,7 @@ pub fn run(args: AwsArgs) -> Result<ExitCode> {
     match args.command {
         AwsCommand::Policy(PolicyCommand::Simulate(a)) => aws_simulate::run(a),
         AwsCommand::Policy(PolicyCommand::Check(a)) => aws_check::run(a),
+        AwsCommand::Lifecycle(LifecycleCommand::Preview(a)) => aws_lifecycle::run_preview(a),
     }
 }
 
