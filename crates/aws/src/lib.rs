@@ -6,6 +6,7 @@
 pub mod arn;
 pub mod check;
 pub mod condition;
+pub mod ecr;
 pub mod eks_accounts;
 pub mod evaluate;
 pub mod json;

@@ -276,3 +276,86 @@ fn lifecycle_preview_describe_images() {
         vec![("4444".into(), 1), ("1111".into(), 2), ("6666".into(), 3)]
     );
 }
+
+#[test]
+fn ecr_audit_saved_outputs() {
+    let files: Vec<String> = [
+        "describe-repositories.json",
+        "repo-policy-team-b.json",
+        "lifecycle-team-a.json",
+        "lifecycle-tools-ci.json",
+        "registry-scanning.json",
+    ]
+    .iter()
+    .map(|f| fixture(&format!("ecr/{f}")))
+    .collect();
+    let mut args = vec![
+        "aws",
+        "ecr",
+        "audit",
+        "--format",
+        "json",
+        "--fail-on",
+        "HIGH",
+    ];
+    args.extend(files.iter().map(String::as_str));
+    let out = palisade(&args);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v = json(&out);
+    let mut got: Vec<(String, String)> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            let msg = f["message"].as_str().unwrap();
+            let repo = [
+                "team-a/app",
+                "team-b/api",
+                "tools/ci",
+                "public-pull",
+                "tagStatus",
+            ]
+            .into_iter()
+            .find(|r| msg.contains(r))
+            .unwrap_or("?");
+            (f["rule"].as_str().unwrap().to_string(), repo.to_string())
+        })
+        .collect();
+    got.sort();
+    let want: Vec<(String, String)> = [
+        ("PAL-AWS-001", "tagStatus"),
+        ("PAL-AWS-004", "public-pull"),
+        ("PAL-ECR-001", "team-b/api"),
+        ("PAL-ECR-001", "tools/ci"),
+        ("PAL-ECR-002", "tools/ci"),
+        ("PAL-ECR-003", "team-b/api"),
+        ("PAL-ECR-004", "team-b/api"),
+    ]
+    .iter()
+    .map(|(a, b)| (a.to_string(), b.to_string()))
+    .collect();
+    assert_eq!(got, want);
+
+    // Without the registry scanning configuration, the repository flag decides.
+    let out = palisade(&["aws", "ecr", "audit", "--format", "json", &files[0]]);
+    let v = json(&out);
+    let scan: Vec<&str> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == "PAL-ECR-002")
+        .map(|f| f["message"].as_str().unwrap())
+        .collect();
+    assert_eq!(scan.len(), 1);
+    assert!(scan[0].contains("team-b/api"));
+
+    let bad = fixture("policies/team-a.json");
+    let out = palisade(&["aws", "ecr", "audit", &bad]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not a recognised `aws ecr` output"));
+}

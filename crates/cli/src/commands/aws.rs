@@ -1,6 +1,6 @@
 //! `palisade aws …`: IAM/ECR/VPC-endpoint policy simulation and checks.
 
-use super::{aws_check, aws_lifecycle, aws_simulate};
+use super::{aws_check, aws_ecr, aws_lifecycle, aws_simulate};
 use anyhow::{Context, Result};
 use clap::{Args, Subcommand};
 use palisade_aws::{Policy, PolicyKind};
@@ -25,6 +25,17 @@ pub enum AwsCommand {
     /// acted on by at most one rule, oldest pushed first)
     #[command(subcommand)]
     Lifecycle(LifecycleCommand),
+    /// ECR repositories: audit saved `aws ecr` CLI outputs offline
+    #[command(subcommand)]
+    Ecr(EcrCommand),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum EcrCommand {
+    /// Tag immutability (including the exclusion-filter modes), scan on push /
+    /// enhanced scanning, lifecycle policy present and valid, repository and
+    /// registry policy checks, KMS encryption
+    Audit(aws_ecr::AuditArgs),
 }
 
 #[derive(Subcommand, Debug)]
@@ -52,6 +63,7 @@ pub fn run(args: AwsArgs) -> Result<ExitCode> {
         AwsCommand::Policy(PolicyCommand::Simulate(a)) => aws_simulate::run(a),
         AwsCommand::Policy(PolicyCommand::Check(a)) => aws_check::run(a),
         AwsCommand::Lifecycle(LifecycleCommand::Preview(a)) => aws_lifecycle::run_preview(a),
+        AwsCommand::Ecr(EcrCommand::Audit(a)) => aws_ecr::run(a),
     }
 }
 
