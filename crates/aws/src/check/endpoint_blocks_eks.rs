@@ -31,7 +31,7 @@ fn run(policy: &Policy, _: &CheckOptions) -> Vec<Hit> {
     let mut regions: Vec<String> = Vec::new();
     for s in &policy.statements {
         for r in s.resource.iter().flat_map(|r| r.values.iter()) {
-            if let Some(region) = r.splitn(6, ':').nth(3)
+            if let Some(region) = r.split(':').nth(3)
                 && !region.is_empty()
                 && !region.contains(['*', '?', '$'])
                 && !regions.iter().any(|x| x == region)

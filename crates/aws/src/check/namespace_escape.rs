@@ -54,7 +54,7 @@ fn run(policy: &Policy, options: &CheckOptions) -> Vec<Hit> {
                         .values
                         .iter()
                         .all(|a| a.eq_ignore_ascii_case("ecr:GetAuthorizationToken"));
-                    !(only_token && r.as_str() == "*") && !confined(r, &prefix)
+                    !(confined(r, &prefix) || (only_token && r.as_str() == "*"))
                 })
                 .map(String::as_str)
                 .collect(),

@@ -67,14 +67,22 @@ pub struct RepositoryFilter {
     pub filter: String,
 }
 
+/// One get-lifecycle-policy output.
+#[derive(Debug)]
+pub struct LifecycleInput {
+    pub repository: String,
+    /// The file it came from.
+    pub input: String,
+    pub policy: Result<LifecyclePolicy, PolicyError>,
+}
+
 /// Everything the audit read.
 #[derive(Debug, Default)]
 pub struct Inputs {
     pub repositories: Vec<Repository>,
     /// (repository name, parsed policy or its error).
     pub repository_policies: Vec<(String, Result<Policy, PolicyError>)>,
-    /// repository name → (file, parsed lifecycle policy or its error).
-    pub lifecycle_policies: Vec<(String, (String, Result<LifecyclePolicy, PolicyError>))>,
+    pub lifecycle_policies: Vec<LifecycleInput>,
     pub registry_policy: Option<Result<Policy, PolicyError>>,
     /// (file, configuration).
     pub registry_scanning: Option<(String, RegistryScanning)>,
@@ -101,8 +109,11 @@ impl Inputs {
                 format!("{input}: get-lifecycle-policy output without repositoryName")
             })?;
             let parsed = lifecycle::parse(text, &format!("{input} (lifecyclePolicyText)"));
-            self.lifecycle_policies
-                .push((repo.to_string(), (input.to_string(), parsed)));
+            self.lifecycle_policies.push(LifecycleInput {
+                repository: repo.to_string(),
+                input: input.to_string(),
+                policy: parsed,
+            });
         } else if let Some(text) = str_field("policyText") {
             let source = format!("{input} (policyText)");
             match str_field("repositoryName") {

@@ -31,7 +31,7 @@ fn run(inputs: &Inputs) -> Vec<AuditHit> {
             !inputs
                 .lifecycle_policies
                 .iter()
-                .any(|(name, _)| *name == r.repository_name)
+                .any(|l| l.repository == r.repository_name)
         })
         .map(|r| AuditHit {
             input: r.input.clone(),

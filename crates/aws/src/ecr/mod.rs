@@ -79,8 +79,8 @@ pub fn audit(inputs: &Inputs, options: &CheckOptions) -> Vec<Finding> {
             Err(e) => out.push(check::invalid(e)),
         }
     }
-    for (_, (_, lifecycle)) in &inputs.lifecycle_policies {
-        if let Err(e) = lifecycle {
+    for lifecycle in &inputs.lifecycle_policies {
+        if let Err(e) = &lifecycle.policy {
             out.push(check::invalid(e));
         }
     }
