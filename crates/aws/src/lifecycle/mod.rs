@@ -6,5 +6,5 @@ pub mod describe_images;
 pub mod policy;
 pub mod preview;
 
-pub use policy::{LifecyclePolicy, Rule, parse};
+pub use policy::{Action, LifecyclePolicy, Rule, parse};
 pub use preview::{Image, Outcome, preview};

@@ -42,6 +42,10 @@ pub enum EcrCommand {
 pub enum LifecycleCommand {
     /// Print every image the policy would expire (or transition) and the rule that does it
     Preview(aws_lifecycle::PreviewArgs),
+    /// Delete the manifests the policy expires from a registry repository
+    /// (docker://HOST/REPO), after confirmation or with --yes; a digest that
+    /// a kept tag points at is never deleted
+    Apply(aws_lifecycle::ApplyArgs),
 }
 
 #[derive(Subcommand, Debug)]
@@ -63,6 +67,7 @@ pub fn run(args: AwsArgs) -> Result<ExitCode> {
         AwsCommand::Policy(PolicyCommand::Simulate(a)) => aws_simulate::run(a),
         AwsCommand::Policy(PolicyCommand::Check(a)) => aws_check::run(a),
         AwsCommand::Lifecycle(LifecycleCommand::Preview(a)) => aws_lifecycle::run_preview(a),
+        AwsCommand::Lifecycle(LifecycleCommand::Apply(a)) => aws_lifecycle::run_apply(a),
         AwsCommand::Ecr(EcrCommand::Audit(a)) => aws_ecr::run(a),
     }
 }
