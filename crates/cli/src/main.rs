@@ -40,7 +40,8 @@ enum Command {
     /// status.d, and apk) with versions, source packages, OSV ecosystems and purls
     Sbom(commands::sbom::SbomArgs),
     /// ECR governance: simulate and check IAM, ECR repository/registry and
-    /// VPC endpoint policies
+    /// VPC endpoint policies, preview and apply lifecycle policies on any
+    /// registry, audit saved `aws ecr` outputs
     Aws(commands::aws::AwsArgs),
 }
 
