@@ -156,6 +156,21 @@ fn decide(
         .filter_map(layer)
         .flat_map(|l| l.allows.iter())
         .collect();
+    // Anonymous callers have no identity policy: only a resource policy
+    // that names everyone can grant (public access).
+    if request.principal == "*" {
+        return if resource_allows.iter().any(|r| !r.account_principal) {
+            (
+                Decision::Allow,
+                "anonymous request allowed by the resource policy (public access)".into(),
+            )
+        } else {
+            (
+                Decision::ImplicitDeny,
+                "anonymous request: no resource policy allows everyone".into(),
+            )
+        };
+    }
     let same_account = match (request.principal_account(), resource_account) {
         (Some(p), Some(r)) => p == r,
         // No resource account (`*`): only identity policies can grant.
