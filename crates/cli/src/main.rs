@@ -42,6 +42,10 @@ enum Command {
     /// Vulnerability database: import osv.dev all.zip files or OSV JSON,
     /// update from osv.dev or a mirror, show what it holds
     Db(commands::db::DbArgs),
+    /// ECR governance: simulate and check IAM, ECR repository/registry and
+    /// VPC endpoint policies, preview and apply lifecycle policies on any
+    /// registry, audit saved `aws ecr` outputs
+    Aws(commands::aws::AwsArgs),
 }
 
 fn main() -> ExitCode {
@@ -51,6 +55,7 @@ fn main() -> ExitCode {
         Command::Image(args) => commands::image::run(args),
         Command::Sbom(args) => commands::sbom::run(args),
         Command::Db(args) => commands::db::run(args),
+        Command::Aws(args) => commands::aws::run(args),
     };
     match result {
         Ok(code) => code,

@@ -18,8 +18,10 @@ use std::time::Duration;
 
 /// Longest wait honoured from a `Retry-After` header.
 const MAX_RETRY_AFTER: Duration = Duration::from_secs(30);
-/// Largest error or token body read.
+/// Largest error, token or tag-list body read.
 const MAX_SMALL_BODY: u64 = 1 << 20;
+/// Most tag-list pages followed.
+const MAX_TAG_PAGES: usize = 1000;
 
 pub struct Client {
     http: Http,
@@ -163,11 +165,70 @@ impl Client {
         )
     }
 
+    /// `GET /v2/<repo>/tags/list`: every tag of the repository (following
+    /// `Link: <…>; rel="next"` pages, at most [`MAX_TAG_PAGES`]).
+    pub fn list_tags(&self) -> Result<Vec<String>> {
+        #[derive(serde::Deserialize)]
+        struct TagList {
+            #[serde(default)]
+            tags: Option<Vec<String>>,
+        }
+        let mut url = format!("{}/v2/{}/tags/list", self.base, self.reference.repository);
+        let mut tags = Vec::new();
+        for _ in 0..MAX_TAG_PAGES {
+            let resp = self.get(&url, Some("application/json"), "tag list")?;
+            let next = resp
+                .headers()
+                .get("link")
+                .and_then(|v| v.to_str().ok())
+                .and_then(|l| l.split_once('<'))
+                .and_then(|(_, rest)| rest.split_once('>'))
+                .map(|(path, _)| path.to_string());
+            let mut body = Vec::new();
+            resp.take(MAX_SMALL_BODY + 1)
+                .read_to_end(&mut body)
+                .map_err(|e| self.error(format!("tag list: {e}")))?;
+            if body.len() as u64 > MAX_SMALL_BODY {
+                return Err(self.error("tag list: larger than 1 MiB".into()));
+            }
+            let page: TagList = serde_json::from_slice(&body)
+                .map_err(|e| self.error(format!("tag list: invalid JSON: {e}")))?;
+            tags.extend(page.tags.unwrap_or_default());
+            match next {
+                Some(path) if path.starts_with('/') => url = format!("{}{path}", self.base),
+                _ => return Ok(tags),
+            }
+        }
+        Err(self.error(format!("tag list: more than {MAX_TAG_PAGES} pages")))
+    }
+
+    /// `DELETE /v2/<repo>/manifests/<digest>` (the registry must allow deletion).
+    pub fn delete_manifest(&self, digest: &str) -> Result<()> {
+        let url = self.repo_url("manifests", digest);
+        self.send(
+            reqwest::Method::DELETE,
+            &url,
+            None,
+            &format!("delete manifest {digest}"),
+        )
+        .map(|_| ())
+    }
+
     fn get(&self, url: &str, accept: Option<&str>, what: &str) -> Result<Response> {
+        self.send(reqwest::Method::GET, url, accept, what)
+    }
+
+    fn send(
+        &self,
+        method: reqwest::Method,
+        url: &str,
+        accept: Option<&str>,
+        what: &str,
+    ) -> Result<Response> {
         let mut authenticated_again = false;
         let mut attempt: u32 = 0;
         loop {
-            let mut req = self.http.get(url);
+            let mut req = self.http.request(method.clone(), url);
             if let Some(a) = accept {
                 req = req.header(ACCEPT, a);
             }

@@ -162,3 +162,59 @@ pub fn open(reference: &ImageRef, r: &RegistryRef, options: &OpenOptions) -> Res
         source: Box::new(RegistrySource { client }),
     })
 }
+
+/// One tag of a repository: the digest it points at (an index or a
+/// manifest) and the `created` time of its image config (of the
+/// `options.platform` image, for an index).
+#[derive(Debug, Clone)]
+pub struct TaggedImage {
+    pub tag: String,
+    pub digest: Digest,
+    pub created: Option<String>,
+}
+
+/// Every tag of the repository `r` (tags/list API) with its digest and
+/// config creation time, and the client, for later calls such as
+/// [`Client::delete_manifest`]. Registries record no push time: the
+/// config's `created` is the closest thing they have.
+pub fn tagged_images(
+    input: &str,
+    r: &RegistryRef,
+    options: &OpenOptions,
+) -> Result<(Client, Vec<TaggedImage>)> {
+    let client = Client::connect(input, r, &options.registry)?;
+    let mut out = Vec::new();
+    for tag in client.list_tags()? {
+        let (digest, _, document) = fetch_document(&client, input, &tag)?;
+        let manifest = match document {
+            Document::Manifest(m) => m,
+            Document::Index(index) => {
+                let desc = manifest::select_platform(input, &index, &options.platform)?;
+                let child = manifest::to_digest(input, desc.digest())?.to_string();
+                match fetch_document(&client, input, &child)?.2 {
+                    Document::Manifest(m) => m,
+                    Document::Index(_) => {
+                        return Err(ImageError::format(input, "image indexes nest too deeply"));
+                    }
+                }
+            }
+        };
+        let config_digest = manifest::to_digest(input, manifest.config().digest())?;
+        let resp = client.get_blob(&config_digest.to_string())?;
+        let bytes = read_bounded(input, "config", resp, MAX_CONFIG_BYTES)?;
+        config_digest.verify(&format!("{input} (config of {tag})"), &bytes)?;
+        let created = serde_json::from_slice::<serde_json::Value>(&bytes)
+            .ok()
+            .and_then(|v| {
+                v.get("created")
+                    .and_then(|c| c.as_str())
+                    .map(str::to_string)
+            });
+        out.push(TaggedImage {
+            tag,
+            digest,
+            created,
+        });
+    }
+    Ok((client, out))
+}

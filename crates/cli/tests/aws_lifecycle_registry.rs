@@ -1,0 +1,208 @@
+//! `palisade aws lifecycle preview|apply` against the real CNCF distribution
+//! registry (`docker-registry`, deletion enabled) fed by `skopeo`.
+//! Needs docker-registry and skopeo; set PALISADE_SKIP_REGISTRY_TESTS=1 to
+//! skip when they are missing (see support/registry.rs).
+
+mod support {
+    pub mod registry;
+}
+
+use palisade_testsupport::{ImageSpec, Layer, write_blob};
+use serde_json::json;
+use std::path::Path;
+use support::registry::{Auth, REAL_TOOLS, Registry, palisade, skopeo_copy, tools_available};
+
+const NOW: &str = "2026-12-01T00:00:00Z";
+
+/// An OCI layout whose config says `created`, tagged `tag`.
+fn write_image(dir: &Path, marker: &str, created: &str, tag: &str) {
+    let spec = ImageSpec::new(vec![Layer::new().file("marker", marker.as_bytes())]);
+    let mut built = spec.build();
+    let mut config: serde_json::Value = serde_json::from_slice(&built.config).unwrap();
+    config["created"] = json!(created);
+    built.config = serde_json::to_vec(&config).unwrap();
+    std::fs::create_dir_all(dir).unwrap();
+    std::fs::write(dir.join("oci-layout"), br#"{"imageLayoutVersion":"1.0.0"}"#).unwrap();
+    for b in &built.blobs {
+        write_blob(dir, b);
+    }
+    write_blob(dir, &built.config);
+    let manifest = built.manifest();
+    let digest = write_blob(dir, &manifest);
+    let index = json!({"schemaVersion": 2, "manifests": [{
+        "mediaType": "application/vnd.oci.image.manifest.v1+json", "digest": digest, "size": manifest.len(),
+        "annotations": {"org.opencontainers.image.ref.name": tag}}]});
+    std::fs::write(dir.join("index.json"), serde_json::to_vec(&index).unwrap()).unwrap();
+}
+
+const POLICY: &str = r#"{"rules": [
+  {"rulePriority": 1, "description": "keep the newest release",
+   "selection": {"tagStatus": "tagged", "tagPrefixList": ["v"], "countType": "imageCountMoreThan", "countNumber": 1},
+   "action": {"type": "expire"}},
+  {"rulePriority": 2, "description": "anything older than 60 days",
+   "selection": {"tagStatus": "any", "countType": "sinceImagePushed", "countUnit": "days", "countNumber": 60},
+   "action": {"type": "expire"}}]}"#;
+
+fn tags(registry: &Registry) -> Vec<String> {
+    let out = std::process::Command::new("skopeo")
+        .args([
+            "list-tags",
+            "--tls-verify=false",
+            &registry.docker_ref("app"),
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let mut t: Vec<String> = v["Tags"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x.as_str().unwrap().to_string())
+        .collect();
+    t.sort();
+    t
+}
+
+#[test]
+fn preview_and_apply_on_a_real_registry() {
+    if !tools_available("preview_and_apply_on_a_real_registry", REAL_TOOLS) {
+        return;
+    }
+    let registry = Registry::start(Auth::Anonymous);
+    let work = tempfile::tempdir().unwrap();
+    for (marker, created, tags) in [
+        ("one", "2026-08-01T00:00:00Z", &["v1"][..]),
+        ("two", "2026-10-01T00:00:00Z", &["v2"][..]),
+        ("three", "2026-11-20T00:00:00Z", &["v3", "latest"][..]),
+        ("dev", "2026-09-01T00:00:00Z", &["dev-1"][..]),
+        ("fresh", "2026-11-25T00:00:00Z", &["dev-2"][..]),
+    ] {
+        let dir = work.path().join(marker);
+        write_image(&dir, marker, created, tags[0]);
+        for t in tags {
+            skopeo_copy(
+                &format!("oci:{}:{}", dir.display(), tags[0]),
+                &registry.docker_ref(&format!("app:{t}")),
+                None,
+                false,
+            );
+        }
+    }
+    let policy = work.path().join("policy.json");
+    std::fs::write(&policy, POLICY).unwrap();
+    let policy = policy.to_str().unwrap();
+    let repo = registry.docker_ref("app");
+
+    let preview = palisade(
+        &[
+            "aws",
+            "lifecycle",
+            "preview",
+            "--policy",
+            policy,
+            &repo,
+            "--now",
+            NOW,
+            "--format",
+            "json",
+        ],
+        None,
+        &[],
+    )
+    .json();
+    let mut acted: Vec<(String, u64)> = preview["actions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| {
+            (
+                a["image"]["tags"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|t| t.as_str().unwrap())
+                    .collect::<Vec<_>>()
+                    .join(","),
+                a["rulePriority"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    acted.sort();
+    // v1 and v2 by rule 1; dev-1 (91 days) by rule 2; v3+latest is one image (one digest), kept.
+    assert_eq!(
+        acted,
+        vec![("dev-1".into(), 2), ("v1".into(), 1), ("v2".into(), 1)]
+    );
+    assert_eq!(
+        preview["images"], 5,
+        "five digests: v1, v2, v3+latest, dev-1, dev-2"
+    );
+
+    // Declining the confirmation deletes nothing.
+    let run = palisade(
+        &[
+            "aws",
+            "lifecycle",
+            "apply",
+            "--policy",
+            policy,
+            &repo,
+            "--now",
+            NOW,
+        ],
+        Some("n\n"),
+        &[],
+    );
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    assert!(run.stdout.contains("nothing deleted"), "{}", run.stdout);
+    assert_eq!(
+        tags(&registry),
+        ["dev-1", "dev-2", "latest", "v1", "v2", "v3"]
+    );
+
+    let run = palisade(
+        &[
+            "aws",
+            "lifecycle",
+            "apply",
+            "--policy",
+            policy,
+            &repo,
+            "--now",
+            NOW,
+            "--yes",
+        ],
+        None,
+        &[],
+    );
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    assert!(
+        run.stdout.contains("3 of 3 expired manifests deleted"),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(tags(&registry), ["dev-2", "latest", "v3"]);
+
+    // Applying again finds nothing more to delete.
+    let run = palisade(
+        &[
+            "aws",
+            "lifecycle",
+            "apply",
+            "--policy",
+            policy,
+            &repo,
+            "--now",
+            NOW,
+            "--yes",
+        ],
+        None,
+        &[],
+    );
+    assert!(run.stdout.contains("nothing to delete"), "{}", run.stdout);
+}
