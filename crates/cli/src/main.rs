@@ -39,6 +39,10 @@ enum Command {
     /// List the packages installed in an image (dpkg, including distroless
     /// status.d, and apk) with versions, source packages, OSV ecosystems and purls
     Sbom(commands::sbom::SbomArgs),
+    /// Defang an image and write it back: strip setuid/setgid, remove shells,
+    /// package managers and named tools, run as non-root, drop package caches,
+    /// optionally squash; output to an OCI layout, docker-archive or registry
+    Harden(Box<commands::harden::HardenArgs>),
 }
 
 fn main() -> ExitCode {
@@ -47,6 +51,7 @@ fn main() -> ExitCode {
         Command::Inspect(args) => commands::inspect::run(args),
         Command::Image(args) => commands::image::run(args),
         Command::Sbom(args) => commands::sbom::run(args),
+        Command::Harden(args) => commands::harden::run(*args),
     };
     match result {
         Ok(code) => code,
