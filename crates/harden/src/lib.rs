@@ -209,6 +209,7 @@ pub fn harden<'a>(
     // What start-up needs, including an entrypoint script's interpreter:
     // read the script's first line (and the account files) in one pass.
     let mut needed = entrypoint::direct(&config);
+    // `locate` lists (path, real path) pairs: the real file of argv[0].
     let script = needed
         .first()
         .and_then(|n| entrypoint::locate(fs, &n.program).into_iter().nth(1))
@@ -226,7 +227,17 @@ pub fn harden<'a>(
     if let Some(s) = &script {
         wanted.insert((fs.get(s).expect("checked").layer, s.clone()));
     }
-    let small = contents::fetch(image, scan, &wanted, &spool)?;
+    // The files a new top layer re-adds with a new mode, in the same pass
+    // (a squash streams every layer anyway).
+    if !options.squash {
+        wanted.extend(
+            plan.modes
+                .keys()
+                .filter_map(|p| top_layer::content_source(fs, p)),
+        );
+    }
+    let captured = contents::fetch(image, scan, &wanted, &spool)?;
+    let small = &captured;
     if let Some(s) = &script {
         let key = (fs.get(s).expect("checked").layer, s.clone());
         if let Some(c) = small.get(&key) {
@@ -305,12 +316,6 @@ pub fn harden<'a>(
         if options.squash {
             squash::write(image, scan, &plan, mtime, &mut writer)?;
         } else {
-            let sources: BTreeSet<(usize, String)> = plan
-                .modes
-                .keys()
-                .filter_map(|p| top_layer::content_source(fs, p))
-                .collect();
-            let captured = contents::fetch(image, scan, &sources, &spool)?;
             top_layer::write(fs, &plan, &captured, mtime, &mut writer)?;
         }
         Some(writer.finish()?)
