@@ -32,14 +32,16 @@ pub fn write(
     for layer in &scan.layers {
         let index = layer.index;
         // Targets whose content a visible link must take over: target → link.
+        // (The merged view owns the layers' entries, so ask it for the links.)
         let mut adopt: HashMap<String, String> = HashMap::new();
-        for e in &layer.entries {
-            if e.kind == EntryKind::HardLink
-                && kept(index, &e.path)
-                && let Some(t) = &e.link
+        for (path, node) in fs.iter() {
+            if node.kind == EntryKind::HardLink
+                && node.layer == index
+                && kept(index, path)
+                && let Some(t) = &node.link
                 && !kept(index, t)
             {
-                adopt.entry(t.clone()).or_insert_with(|| e.path.clone());
+                adopt.entry(t.clone()).or_insert_with(|| path.to_string());
             }
         }
         let adopters: BTreeSet<&String> = adopt.values().collect();
