@@ -46,6 +46,10 @@ enum Command {
     /// VPC endpoint policies, preview and apply lifecycle policies on any
     /// registry, audit saved `aws ecr` outputs
     Aws(commands::aws::AwsArgs),
+    /// Defang an image and write it back: strip setuid/setgid, remove shells,
+    /// package managers and named tools, run as non-root, drop package caches,
+    /// optionally squash; output to an OCI layout, docker-archive or registry
+    Harden(Box<commands::harden::HardenArgs>),
 }
 
 fn main() -> ExitCode {
@@ -56,6 +60,7 @@ fn main() -> ExitCode {
         Command::Sbom(args) => commands::sbom::run(args),
         Command::Db(args) => commands::db::run(args),
         Command::Aws(args) => commands::aws::run(args),
+        Command::Harden(args) => commands::harden::run(*args),
     };
     match result {
         Ok(code) => code,

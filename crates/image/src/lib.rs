@@ -21,6 +21,7 @@ pub mod platform;
 pub mod reference;
 pub mod source;
 pub mod walk;
+pub mod write;
 
 pub use analyzer::{Analysis, Analyzer, FileRef};
 pub use digest::Digest;
@@ -31,3 +32,4 @@ pub use platform::Platform;
 pub use reference::{ImageRef, RegistryRef};
 pub use source::registry::RegistryOptions;
 pub use walk::{Entry, EntryKind, Limits, Progress, Scan, WalkOptions, Whiteout, walk};
+pub use write::{Destination, ImageOut, WriteOptions, Written};

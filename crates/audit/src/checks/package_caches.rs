@@ -1,14 +1,14 @@
 //! PAL-IMG-014: package manager caches and index lists left in the image.
 
 use crate::{Check, Context, Scanner};
-use palisade_image::EntryKind;
+use palisade_image::{EntryKind, Node};
 use palisade_model::{Finding, Severity};
 use palisade_report::RuleDoc;
 
 pub struct PackageCaches;
 
 /// (directory, what it is, files in it that are not cache)
-const CACHES: &[(&str, &str, &[&str])] = &[
+pub const CACHES: &[(&str, &str, &[&str])] = &[
     ("var/lib/apt/lists", "apt package lists", &["lock"]),
     ("var/cache/apt", "apt package cache", &[]),
     ("var/cache/apk", "apk package cache", &[]),
@@ -19,6 +19,18 @@ const CACHES: &[(&str, &str, &[&str])] = &[
     ("root/.npm/_cacache", "npm cache", &[]),
     ("usr/local/share/.cache/yarn", "yarn cache", &[]),
 ];
+
+/// Whether `path` is a cache or index file of the cache directory `dir`
+/// (`keep` lists the names in it that are not cache: apt's `lock`).
+pub fn is_cache_file(dir: &str, keep: &[&str], path: &str, node: &Node) -> bool {
+    let Some(rest) = path.strip_prefix(dir).and_then(|r| r.strip_prefix('/')) else {
+        return false;
+    };
+    node.kind == EntryKind::File
+        && !keep.contains(&rest)
+        && !rest.starts_with("partial")
+        && node.size != 0
+}
 
 static DOC: RuleDoc = RuleDoc {
     id: "PAL-IMG-014",
@@ -42,17 +54,9 @@ impl Check for PackageCaches {
     fn run(&self, ctx: &Context<'_>) -> Vec<Finding> {
         let mut out = Vec::new();
         for (dir, what, keep) in CACHES {
-            let prefix = format!("{dir}/");
             let (mut files, mut bytes, mut layer) = (0u64, 0u64, 0usize);
             for (path, node) in ctx.scan.fs.iter() {
-                let Some(rest) = path.strip_prefix(&prefix) else {
-                    continue;
-                };
-                if node.kind != EntryKind::File
-                    || keep.contains(&rest)
-                    || rest.starts_with("partial")
-                    || node.size == 0
-                {
+                if !is_cache_file(dir, keep, path, node) {
                     continue;
                 }
                 files += 1;

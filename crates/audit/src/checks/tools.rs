@@ -2,7 +2,7 @@
 //! symlinks and hard links (busybox applets are links to `busybox`).
 
 use crate::Context;
-use palisade_image::EntryKind;
+use palisade_image::{EntryKind, Filesystem};
 
 /// Directories a shell's PATH usually covers.
 pub const BIN_DIRS: &[&str] = &[
@@ -42,7 +42,11 @@ impl Program {
 /// Executables in the bin directories whose file name is in `names`.
 /// Links count when they resolve to a regular file inside the image.
 pub fn find(ctx: &Context<'_>, names: &[&str]) -> Vec<Program> {
-    let fs = &ctx.scan.fs;
+    find_in(&ctx.scan.fs, names)
+}
+
+/// [`find`] on a filesystem alone (the harden transforms use it too).
+pub fn find_in(fs: &Filesystem, names: &[&str]) -> Vec<Program> {
     let mut found = Vec::new();
     for (path, node) in fs.iter() {
         let Some((dir, name)) = path.rsplit_once('/') else {

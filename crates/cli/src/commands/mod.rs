@@ -8,6 +8,7 @@ pub mod aws_check;
 pub mod aws_ecr;
 pub mod aws_lifecycle;
 pub mod aws_simulate;
+pub mod harden;
 pub mod image;
 pub mod image_args;
 pub mod inspect;

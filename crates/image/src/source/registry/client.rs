@@ -33,6 +33,8 @@ pub struct Client {
     /// The `Authorization` header value once authenticated.
     authorization: Mutex<Option<String>>,
     options: RegistryOptions,
+    /// Token scopes asked for (`repository:NAME:pull`, `…:pull,push` to push).
+    scopes: Vec<String>,
 }
 
 impl Client {
@@ -40,6 +42,19 @@ impl Client {
         input: &str,
         reference: &RegistryRef,
         options: &RegistryOptions,
+    ) -> Result<Client> {
+        let pull = format!("repository:{}:pull", reference.repository);
+        Self::connect_with_scopes(input, reference, options, vec![pull])
+    }
+
+    /// Like [`Client::connect`], asking bearer tokens for `scopes` (a push
+    /// needs `pull,push` on its repository, a cross-repository mount also
+    /// `pull` on the source repository).
+    pub fn connect_with_scopes(
+        input: &str,
+        reference: &RegistryRef,
+        options: &RegistryOptions,
+        scopes: Vec<String>,
     ) -> Result<Client> {
         let credentials = match (&options.username, &options.password) {
             (Some(u), Some(p)) => Some(Credentials {
@@ -96,6 +111,7 @@ impl Client {
             credentials,
             authorization: Mutex::new(None),
             options: options.clone(),
+            scopes,
         };
         // Ping /v2/ to learn the scheme and the auth challenge.
         let ping = match client.http.get(format!("{}/v2/", client.base)).send() {
@@ -304,6 +320,86 @@ impl Client {
         }
     }
 
+    /// The URL of `/v2/<repo>/<kind>/<reference>` (kind `blobs`,
+    /// `manifests`, `blobs/uploads`).
+    pub fn url(&self, kind: &str, reference: &str) -> String {
+        self.repo_url(kind, reference)
+    }
+
+    /// An upload `Location` made absolute (registries may answer with a path).
+    pub fn absolute(&self, location: &str) -> String {
+        if location.starts_with("http://") || location.starts_with("https://") {
+            location.to_string()
+        } else {
+            format!("{}/{}", self.base, location.trim_start_matches('/'))
+        }
+    }
+
+    /// Sends a request built by `build` (called again for each attempt, so
+    /// bodies must be replayable), authenticating on a 401 and retrying on
+    /// 429, 5xx and transport errors. Any other answer is returned as is,
+    /// success or not, for the caller to interpret (404 of a HEAD, 202 of a
+    /// mount that fell back to an upload).
+    pub fn send(
+        &self,
+        build: &dyn Fn(&Http) -> reqwest::blocking::RequestBuilder,
+        what: &str,
+    ) -> Result<Response> {
+        let mut authenticated_again = false;
+        let mut attempt: u32 = 0;
+        loop {
+            let mut req = build(&self.http);
+            if let Some(h) = self
+                .authorization
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .clone()
+            {
+                req = req.header(AUTHORIZATION, h);
+            }
+            let resp = match req.send() {
+                Ok(r) => r,
+                Err(e) => {
+                    if attempt < self.options.retries
+                        && (e.is_timeout() || e.is_connect() || e.is_request())
+                    {
+                        self.backoff(attempt, None);
+                        attempt += 1;
+                        continue;
+                    }
+                    return Err(self.error(format!("{what}: {}", describe(&e))));
+                }
+            };
+            let status = resp.status();
+            if status == StatusCode::UNAUTHORIZED && !authenticated_again {
+                authenticated_again = true;
+                self.authenticate(&resp)?;
+                continue;
+            }
+            if (status == StatusCode::TOO_MANY_REQUESTS || status.is_server_error())
+                && attempt < self.options.retries
+            {
+                let retry_after = resp
+                    .headers()
+                    .get(RETRY_AFTER)
+                    .and_then(|v| v.to_str().ok())
+                    .and_then(|v| v.trim().parse::<u64>().ok())
+                    .map(Duration::from_secs);
+                self.backoff(attempt, retry_after);
+                attempt += 1;
+                continue;
+            }
+            return Ok(resp);
+        }
+    }
+
+    /// An error for an unexpected answer, with the registry's error detail.
+    pub fn unexpected(&self, what: &str, resp: Response) -> ImageError {
+        let status = resp.status();
+        let detail = error_detail(resp);
+        self.error(format!("{what}: HTTP {status}{detail}"))
+    }
+
     fn backoff(&self, attempt: u32, retry_after: Option<Duration>) {
         let exp = self.options.backoff.saturating_mul(1u32 << attempt.min(6));
         let wait = retry_after.map(|r| r.min(MAX_RETRY_AFTER)).unwrap_or(exp);
@@ -356,13 +452,14 @@ impl Client {
         if url.scheme() != "https" && url.scheme() != "http" {
             return Err(self.error(format!("bearer challenge realm {realm:?} is not http(s)")));
         }
-        let scope = format!("repository:{}:pull", self.reference.repository);
         {
             let mut q = url.query_pairs_mut();
             if let Some(service) = challenge.params.get("service") {
                 q.append_pair("service", service);
             }
-            q.append_pair("scope", &scope);
+            for scope in &self.scopes {
+                q.append_pair("scope", scope);
+            }
         }
         // Credentials only travel in the clear to loopback or with --insecure.
         let realm_is_safe = url.scheme() == "https"
