@@ -29,7 +29,9 @@ impl VersionOrder for EcosystemOrder {
     fn compare(&self, scheme: &str, a: &str, b: &str) -> Option<Ordering> {
         // SEMVER ranges use SemVer whatever the ecosystem.
         let scheme = if scheme == "SEMVER" { "npm" } else { scheme };
-        palisade_versions::Scheme::for_ecosystem(scheme)?.compare(a, b).ok()
+        palisade_versions::Scheme::for_ecosystem(scheme)?
+            .compare(a, b)
+            .ok()
     }
 }
 

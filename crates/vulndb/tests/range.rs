@@ -267,13 +267,22 @@ fn ecosystem_orders_decide_what_the_interim_order_could_not() {
     use palisade_vulndb::order::EcosystemOrder;
     // PEP 440: 1.0 < 2.0rc1; 2.0rc1 itself is fixed.
     let e = entry("PyPI", &[("ECOSYSTEM", &["i=0", "f=2.0rc1"])], &[]);
-    assert!(matches!(evaluate(&e, "1.0", &EcosystemOrder), Eval::Affected(_)));
+    assert!(matches!(
+        evaluate(&e, "1.0", &EcosystemOrder),
+        Eval::Affected(_)
+    ));
     assert_eq!(evaluate(&e, "2.0rc1", &EcosystemOrder), Eval::NotAffected);
     assert_eq!(evaluate(&e, "2.0", &EcosystemOrder), Eval::NotAffected);
     // SemVer: a pre-release sorts before its release.
     let e = entry("npm", &[("SEMVER", &["i=1.0.0-beta.2", "f=1.0.0"])], &[]);
-    assert!(matches!(evaluate(&e, "1.0.0-beta.10", &EcosystemOrder), Eval::Affected(_)));
-    assert_eq!(evaluate(&e, "1.0.0-beta.1", &EcosystemOrder), Eval::NotAffected);
+    assert!(matches!(
+        evaluate(&e, "1.0.0-beta.10", &EcosystemOrder),
+        Eval::Affected(_)
+    ));
+    assert_eq!(
+        evaluate(&e, "1.0.0-beta.1", &EcosystemOrder),
+        Eval::NotAffected
+    );
     // Every row of the OSV table holds with the exact orders too.
     for (rule, eco, ranges, versions, v, affected, fixed) in ROWS {
         match evaluate(&entry(eco, ranges, versions), v, &EcosystemOrder) {
