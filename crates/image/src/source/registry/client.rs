@@ -221,7 +221,7 @@ impl Client {
     /// `DELETE /v2/<repo>/manifests/<digest>` (the registry must allow deletion).
     pub fn delete_manifest(&self, digest: &str) -> Result<()> {
         let url = self.repo_url("manifests", digest);
-        self.send(
+        self.send_checked(
             reqwest::Method::DELETE,
             &url,
             None,
@@ -231,93 +231,50 @@ impl Client {
     }
 
     fn get(&self, url: &str, accept: Option<&str>, what: &str) -> Result<Response> {
-        self.send(reqwest::Method::GET, url, accept, what)
+        self.send_checked(reqwest::Method::GET, url, accept, what)
     }
 
-    fn send(
+    /// A request whose answer must be a success: `send` (auth, retries)
+    /// then the status turned into a clear error.
+    fn send_checked(
         &self,
         method: reqwest::Method,
         url: &str,
         accept: Option<&str>,
         what: &str,
     ) -> Result<Response> {
-        let mut authenticated_again = false;
-        let mut attempt: u32 = 0;
-        loop {
-            let mut req = self.http.request(method.clone(), url);
-            if let Some(a) = accept {
-                req = req.header(ACCEPT, a);
-            }
-            if let Some(h) = self
-                .authorization
-                .lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .clone()
-            {
-                req = req.header(AUTHORIZATION, h);
-            }
-            let resp = match req.send() {
-                Ok(r) => r,
-                Err(e) => {
-                    if attempt < self.options.retries
-                        && (e.is_timeout() || e.is_connect() || e.is_request())
-                    {
-                        self.backoff(attempt, None);
-                        attempt += 1;
-                        continue;
-                    }
-                    return Err(self.error(format!("{what}: {}", describe(&e))));
+        let resp = self.send(
+            &|http| {
+                let req = http.request(method.clone(), url);
+                match accept {
+                    Some(a) => req.header(ACCEPT, a),
+                    None => req,
                 }
-            };
-            let status = resp.status();
-            if status.is_success() {
-                return Ok(resp);
-            }
-            match status {
-                StatusCode::UNAUTHORIZED if !authenticated_again => {
-                    authenticated_again = true;
-                    self.authenticate(&resp)?;
-                }
-                StatusCode::UNAUTHORIZED => {
-                    let detail = error_detail(resp);
-                    let why = if self.credentials.is_some() {
-                        "the credentials were rejected"
-                    } else {
-                        "authentication required (docker login, or --username with --password-stdin)"
-                    };
-                    return Err(self.error(format!("{what}: 401 Unauthorized: {why}{detail}")));
-                }
-                StatusCode::FORBIDDEN => {
-                    let detail = error_detail(resp);
-                    return Err(self.error(format!("{what}: 403 Forbidden: access denied{detail}")));
-                }
-                StatusCode::NOT_FOUND => {
-                    let detail = error_detail(resp);
-                    return Err(self.error(format!("{what}: 404 Not Found{detail}")));
-                }
-                s if (s == StatusCode::TOO_MANY_REQUESTS || s.is_server_error())
-                    && attempt < self.options.retries =>
-                {
-                    let retry_after = resp
-                        .headers()
-                        .get(RETRY_AFTER)
-                        .and_then(|v| v.to_str().ok())
-                        .and_then(|v| v.trim().parse::<u64>().ok())
-                        .map(Duration::from_secs);
-                    self.backoff(attempt, retry_after);
-                    attempt += 1;
-                }
-                s => {
-                    let detail = error_detail(resp);
-                    let tries = if attempt > 0 {
-                        format!(" after {} attempts", attempt + 1)
-                    } else {
-                        String::new()
-                    };
-                    return Err(self.error(format!("{what}: HTTP {s}{tries}{detail}")));
-                }
-            }
+            },
+            what,
+        )?;
+        let status = resp.status();
+        if status.is_success() {
+            return Ok(resp);
         }
+        let detail = error_detail(resp);
+        Err(self.error(match status {
+            StatusCode::UNAUTHORIZED => {
+                let why = if self.credentials.is_some() {
+                    "the credentials were rejected"
+                } else {
+                    "authentication required (docker login, or --username with --password-stdin)"
+                };
+                format!("{what}: 401 Unauthorized: {why}{detail}")
+            }
+            StatusCode::FORBIDDEN => format!("{what}: 403 Forbidden: access denied{detail}"),
+            StatusCode::NOT_FOUND => format!("{what}: 404 Not Found{detail}"),
+            s if s == StatusCode::TOO_MANY_REQUESTS || s.is_server_error() => format!(
+                "{what}: HTTP {s} after {} attempts{detail}",
+                self.options.retries + 1
+            ),
+            s => format!("{what}: HTTP {s}{detail}"),
+        }))
     }
 
     /// The URL of `/v2/<repo>/<kind>/<reference>` (kind `blobs`,
