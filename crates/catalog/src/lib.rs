@@ -3,7 +3,7 @@
 //!
 //! Each cataloger is a [`palisade_image::Analyzer`] that parses its files
 //! as the layers stream past ([`os`], [`dpkg`], [`apk`], and the language
-//! packages [`python`], [`npm`], [`cargo`], [`composer`], and [`rpm`]); [`build`] then
+//! packages [`python`], [`npm`], [`cargo`], [`composer`], [`golang`], and [`rpm`]); [`build`] then
 //! takes the outputs for the versions of those files that are visible in
 //! the final filesystem and turns them into [`Package`]s.
 
@@ -11,15 +11,19 @@ pub mod apk;
 pub mod cargo;
 pub mod composer;
 pub mod dpkg;
+pub mod elf;
+pub mod golang;
 pub mod npm;
 pub mod os;
 pub mod python;
 pub mod rpm;
+pub mod rust_binary;
 
 use apk::{ApkAnalyzer, ApkFile};
 use cargo::{CargoAnalyzer, CargoFile};
 use composer::{ComposerAnalyzer, ComposerFile};
 use dpkg::{DpkgAnalyzer, DpkgFile, DpkgRecord};
+use golang::{GoAnalyzer, GoFile};
 use npm::{NpmAnalyzer, NpmFile};
 use os::{OsAnalyzer, OsInfo};
 use palisade_image::{Analysis, Analyzer, EntryKind, Scan};
@@ -27,6 +31,7 @@ use palisade_model::package::purl;
 use palisade_model::{Package, PackageLocation};
 use python::{PythonAnalyzer, PythonFile};
 use rpm::{RpmAnalyzer, RpmFile};
+use rust_binary::{RustBinaryAnalyzer, RustFile};
 use serde::Serialize;
 use std::collections::{HashMap, HashSet};
 
@@ -41,6 +46,8 @@ pub fn analyzers() -> Vec<Box<dyn Analyzer>> {
         Box::new(CargoAnalyzer),
         Box::new(ComposerAnalyzer),
         Box::new(RpmAnalyzer),
+        Box::new(GoAnalyzer),
+        Box::new(RustBinaryAnalyzer),
     ]
 }
 
@@ -83,6 +90,8 @@ pub fn build(scan: &Scan, first_analyzer_index: usize) -> Sbom {
     let cargo_index = first_analyzer_index + 5;
     let composer_index = first_analyzer_index + 6;
     let rpm_index = first_analyzer_index + 7;
+    let go_index = first_analyzer_index + 8;
+    let rust_binary_index = first_analyzer_index + 9;
     let mut sbom = Sbom {
         os: os::detect(scan, os_index),
         ..Sbom::default()
@@ -94,32 +103,22 @@ pub fn build(scan: &Scan, first_analyzer_index: usize) -> Sbom {
     cargo_packages(scan, cargo_index, &mut sbom);
     composer_packages(scan, composer_index, &mut sbom);
     rpm_packages(scan, rpm_index, &mut sbom);
-    for db in ["var/lib/rpm", "usr/lib/sysimage/rpm", "usr/share/rpm"] {
-        let is_dir = |p: &str| {
+    go_packages(scan, go_index, &os_owned, &mut sbom);
+    rust_binary_packages(scan, rust_binary_index, &os_owned, &mut sbom);
+    // An rpm database directory without any database file we read.
+    for db in rpm::DB_DIRS {
+        let is_dir = scan
+            .fs
+            .resolve(db)
+            .is_some_and(|(_, n)| n.kind == EntryKind::Dir);
+        let has_db = ["rpmdb.sqlite", "Packages", "Packages.db"].iter().any(|f| {
             scan.fs
-                .resolve(p)
-                .is_some_and(|(_, n)| n.kind == EntryKind::Dir)
-        };
-        let is_file = |p: &str| {
-            scan.fs
-                .resolve(p)
+                .resolve(&format!("{db}/{f}"))
                 .is_some_and(|(_, n)| n.kind == EntryKind::File)
-        };
-        if is_file(&format!("{db}/rpmdb.sqlite")) {
-            continue;
-        }
-        if let Some(f) = ["Packages", "Packages.db"]
-            .into_iter()
-            .find(|f| is_file(&format!("{db}/{f}")))
-        {
+        });
+        if is_dir && !has_db {
             sbom.warnings.push(format!(
-                "/{db}/{f}: Berkeley DB and ndb rpm databases are not cataloged yet: rpm packages are missing from this inventory"
-            ));
-            break;
-        }
-        if is_dir(db) {
-            sbom.warnings.push(format!(
-                "/{db}: no rpmdb.sqlite: other rpm databases are not cataloged yet: rpm packages may be missing from this inventory"
+                "/{db}: no rpm database file (rpmdb.sqlite, Packages, Packages.db): rpm packages may be missing from this inventory"
             ));
             break;
         }
@@ -312,7 +311,7 @@ fn apk_packages(scan: &Scan, analyzer: usize, sbom: &mut Sbom) {
     }
 }
 
-/// rpm packages from every visible `rpmdb.sqlite` (a package listed by two
+/// rpm packages from every visible rpm database (a package listed by two
 /// databases, which an image should not have, is reported once).
 fn rpm_packages(scan: &Scan, analyzer: usize, sbom: &mut Sbom) {
     let mut seen: HashSet<(String, String, Option<String>)> = HashSet::new();
@@ -548,6 +547,88 @@ fn cargo_packages(scan: &Scan, analyzer: usize, sbom: &mut Sbom) {
                 .warnings
                 .push(format!("/{path}: {size} bytes, too large to read: skipped")),
             None => {}
+        }
+    }
+}
+
+/// Go binaries' modules and standard library, except binaries an OS
+/// package owns (as for Python: the OS package is what its distribution's
+/// feed covers). A replaced module is reported as its replacement, the
+/// code that was built, unless the replacement is a local directory
+/// (no version): then as the module it stands for.
+fn go_packages(scan: &Scan, analyzer: usize, os_owned: &HashSet<&str>, sbom: &mut Sbom) {
+    for (path, layer, out) in visible(scan, analyzer) {
+        if os_owned.contains(format!("/{path}").as_str()) {
+            continue;
+        }
+        let info = match out.downcast_ref::<GoFile>() {
+            Some(GoFile::Binary(info)) => info,
+            Some(GoFile::Invalid(e)) => {
+                sbom.warnings
+                    .push(format!("/{path}: Go binary: {e}: skipped"));
+                continue;
+            }
+            Some(GoFile::TooLarge(size)) => {
+                sbom.warnings.push(format!(
+                    "/{path}: {size} bytes, too large to read: a Go binary in it would be missed"
+                ));
+                continue;
+            }
+            None => continue,
+        };
+        let mut add = |name: &str, version: &str| {
+            sbom.packages.push(lang_package(
+                "Go",
+                golang::golang_purl(name, version),
+                name,
+                version,
+                &[],
+                location(path, layer),
+            ));
+        };
+        let stdlib = info
+            .go_version
+            .strip_prefix("go")
+            .unwrap_or(&info.go_version);
+        // A toolchain suffix (`go1.21.0 X:boringcrypto`) is not a version.
+        add("stdlib", stdlib.split_whitespace().next().unwrap_or(stdlib));
+        for m in info.main.iter().chain(&info.deps) {
+            match &m.replaced_by {
+                Some((p, v)) if !v.is_empty() => add(p, v),
+                _ if !m.path.is_empty() => add(&m.path, &m.version),
+                _ => {}
+            }
+        }
+    }
+}
+
+/// The crates compiled into cargo-auditable binaries (not OS-owned ones,
+/// as for Go): build-only crates (build scripts, proc macros) are not in
+/// the binary and `local` crates (path dependencies, the workspace's own)
+/// are not published crates, so neither is reported.
+fn rust_binary_packages(scan: &Scan, analyzer: usize, os_owned: &HashSet<&str>, sbom: &mut Sbom) {
+    for (path, layer, out) in visible(scan, analyzer) {
+        if os_owned.contains(format!("/{path}").as_str()) {
+            continue;
+        }
+        match out.downcast_ref::<RustFile>() {
+            Some(RustFile::Crates(crates)) => {
+                for c in crates
+                    .iter()
+                    .filter(|c| !c.build_only && c.source != "local")
+                {
+                    sbom.packages.push(lang_package(
+                        "crates.io",
+                        purl("cargo", "", &c.name, &c.version, &[]),
+                        &c.name,
+                        &c.version,
+                        &[],
+                        location(path, layer),
+                    ));
+                }
+            }
+            Some(RustFile::Invalid(e)) => sbom.warnings.push(format!("/{path}: {e}: skipped")),
+            Some(RustFile::TooLarge(_)) | None => {}
         }
     }
 }

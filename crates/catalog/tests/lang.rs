@@ -49,7 +49,9 @@ fn analyzers_keep_the_os_ones_first() {
             "catalog-npm",
             "catalog-cargo",
             "catalog-composer",
-            "catalog-rpm"
+            "catalog-rpm",
+            "catalog-go",
+            "catalog-rust-binary"
         ]
     );
 }
