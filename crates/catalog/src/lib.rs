@@ -13,6 +13,7 @@ pub mod composer;
 pub mod dpkg;
 pub mod elf;
 pub mod golang;
+pub mod java;
 pub mod npm;
 pub mod os;
 pub mod python;
@@ -24,6 +25,7 @@ use cargo::{CargoAnalyzer, CargoFile};
 use composer::{ComposerAnalyzer, ComposerFile};
 use dpkg::{DpkgAnalyzer, DpkgFile, DpkgRecord};
 use golang::{GoAnalyzer, GoFile};
+use java::{JavaAnalyzer, JavaFile};
 use npm::{NpmAnalyzer, NpmFile};
 use os::{OsAnalyzer, OsInfo};
 use palisade_image::{Analysis, Analyzer, EntryKind, Scan};
@@ -48,6 +50,7 @@ pub fn analyzers() -> Vec<Box<dyn Analyzer>> {
         Box::new(RpmAnalyzer),
         Box::new(GoAnalyzer),
         Box::new(RustBinaryAnalyzer),
+        Box::new(JavaAnalyzer),
     ]
 }
 
@@ -92,6 +95,7 @@ pub fn build(scan: &Scan, first_analyzer_index: usize) -> Sbom {
     let rpm_index = first_analyzer_index + 7;
     let go_index = first_analyzer_index + 8;
     let rust_binary_index = first_analyzer_index + 9;
+    let java_index = first_analyzer_index + 10;
     let mut sbom = Sbom {
         os: os::detect(scan, os_index),
         ..Sbom::default()
@@ -105,6 +109,7 @@ pub fn build(scan: &Scan, first_analyzer_index: usize) -> Sbom {
     rpm_packages(scan, rpm_index, &mut sbom);
     go_packages(scan, go_index, &os_owned, &mut sbom);
     rust_binary_packages(scan, rust_binary_index, &os_owned, &mut sbom);
+    java_packages(scan, java_index, &os_owned, &mut sbom);
     // An rpm database directory without any database file we read.
     for db in rpm::DB_DIRS {
         let is_dir = scan
@@ -629,6 +634,46 @@ fn rust_binary_packages(scan: &Scan, analyzer: usize, os_owned: &HashSet<&str>, 
             }
             Some(RustFile::Invalid(e)) => sbom.warnings.push(format!("/{path}: {e}: skipped")),
             Some(RustFile::TooLarge(_)) | None => {}
+        }
+    }
+}
+
+/// Java archives and the archives nested in them (not OS-owned ones, as
+/// for Python). The location of a nested archive's package is
+/// `/OUTER!/INNER`, Java's own jar-URL notation.
+fn java_packages(scan: &Scan, analyzer: usize, os_owned: &HashSet<&str>, sbom: &mut Sbom) {
+    for (path, layer, out) in visible(scan, analyzer) {
+        if os_owned.contains(format!("/{path}").as_str()) {
+            continue;
+        }
+        match out.downcast_ref::<JavaFile>() {
+            Some(JavaFile::Archive { packages, warnings }) => {
+                for w in warnings {
+                    sbom.warnings.push(format!("/{path}: {w}"));
+                }
+                for p in packages {
+                    let (name, purl) = match &p.group {
+                        Some(g) => (
+                            format!("{g}:{}", p.artifact),
+                            purl("maven", g, &p.artifact, &p.version, &[]),
+                        ),
+                        None => (
+                            p.artifact.clone(),
+                            purl("maven", "", &p.artifact, &p.version, &[]),
+                        ),
+                    };
+                    let mut loc = location(path, layer);
+                    if !p.inner.is_empty() {
+                        loc.path = format!("{}!/{}", loc.path, p.inner);
+                    }
+                    sbom.packages
+                        .push(lang_package("Maven", purl, &name, &p.version, &[], loc));
+                }
+            }
+            Some(JavaFile::TooLarge(size)) => sbom
+                .warnings
+                .push(format!("/{path}: {size} bytes, too large to read: skipped")),
+            None => {}
         }
     }
 }

@@ -51,7 +51,8 @@ fn analyzers_keep_the_os_ones_first() {
             "catalog-composer",
             "catalog-rpm",
             "catalog-go",
-            "catalog-rust-binary"
+            "catalog-rust-binary",
+            "catalog-java"
         ]
     );
 }
