@@ -10,15 +10,20 @@
 pub mod apk;
 pub mod cargo;
 pub mod composer;
+pub mod dotnet;
 pub mod dpkg;
 pub mod elf;
+pub mod gem;
 pub mod golang;
 pub mod java;
+pub mod manifest;
 pub mod npm;
 pub mod os;
+pub mod pnpm;
 pub mod python;
 pub mod rpm;
 pub mod rust_binary;
+pub mod yarn;
 
 use apk::{ApkAnalyzer, ApkFile};
 use cargo::{CargoAnalyzer, CargoFile};
@@ -26,6 +31,7 @@ use composer::{ComposerAnalyzer, ComposerFile};
 use dpkg::{DpkgAnalyzer, DpkgFile, DpkgRecord};
 use golang::{GoAnalyzer, GoFile};
 use java::{JavaAnalyzer, JavaFile};
+use manifest::ManifestFile;
 use npm::{NpmAnalyzer, NpmFile};
 use os::{OsAnalyzer, OsInfo};
 use palisade_image::{Analysis, Analyzer, EntryKind, Scan};
@@ -51,6 +57,10 @@ pub fn analyzers() -> Vec<Box<dyn Analyzer>> {
         Box::new(GoAnalyzer),
         Box::new(RustBinaryAnalyzer),
         Box::new(JavaAnalyzer),
+        Box::new(yarn::YarnAnalyzer),
+        Box::new(pnpm::PnpmAnalyzer),
+        Box::new(gem::GemAnalyzer),
+        Box::new(dotnet::DotnetAnalyzer),
     ]
 }
 
@@ -96,6 +106,10 @@ pub fn build(scan: &Scan, first_analyzer_index: usize) -> Sbom {
     let go_index = first_analyzer_index + 8;
     let rust_binary_index = first_analyzer_index + 9;
     let java_index = first_analyzer_index + 10;
+    let yarn_index = first_analyzer_index + 11;
+    let pnpm_index = first_analyzer_index + 12;
+    let gem_index = first_analyzer_index + 13;
+    let dotnet_index = first_analyzer_index + 14;
     let mut sbom = Sbom {
         os: os::detect(scan, os_index),
         ..Sbom::default()
@@ -110,6 +124,31 @@ pub fn build(scan: &Scan, first_analyzer_index: usize) -> Sbom {
     go_packages(scan, go_index, &os_owned, &mut sbom);
     rust_binary_packages(scan, rust_binary_index, &os_owned, &mut sbom);
     java_packages(scan, java_index, &os_owned, &mut sbom);
+    // A package both installed (node_modules) and in a yarn/pnpm lock file
+    // of the same project is reported once, from what is installed.
+    let installed_npm: HashSet<(String, String, String)> = sbom
+        .packages
+        .iter()
+        .filter(|p| p.ecosystem == "npm")
+        .filter_map(|p| {
+            let path = &p.locations.first()?.path;
+            let project = &path[..path.find("node_modules/")?];
+            Some((project.to_string(), p.name.clone(), p.version.clone()))
+        })
+        .collect();
+    for (index, lock) in [(yarn_index, "yarn.lock"), (pnpm_index, "pnpm-lock.yaml")] {
+        listed_packages(scan, index, "npm", &os_owned, &mut sbom, |path, p| {
+            let project = format!("/{}", path.strip_suffix(lock).unwrap_or(path));
+            (!installed_npm.contains(&(project, p.name.clone(), p.version.clone())))
+                .then(|| npm_purl(&p.name, &p.version))
+        });
+    }
+    listed_packages(scan, gem_index, "RubyGems", &os_owned, &mut sbom, |_, p| {
+        Some(purl("gem", "", &p.name, &p.version, &[]))
+    });
+    listed_packages(scan, dotnet_index, "NuGet", &os_owned, &mut sbom, |_, p| {
+        Some(purl("nuget", "", &p.name, &p.version, &[]))
+    });
     // An rpm database directory without any database file we read.
     for db in rpm::DB_DIRS {
         let is_dir = scan
@@ -671,6 +710,44 @@ fn java_packages(scan: &Scan, analyzer: usize, os_owned: &HashSet<&str>, sbom: &
                 }
             }
             Some(JavaFile::TooLarge(size)) => sbom
+                .warnings
+                .push(format!("/{path}: {size} bytes, too large to read: skipped")),
+            None => {}
+        }
+    }
+}
+
+/// The packages of the simple manifest catalogers (not from OS-owned
+/// files, as for Python); `purl_of` gives the purl, or `None` to skip one.
+fn listed_packages(
+    scan: &Scan,
+    analyzer: usize,
+    ecosystem: &str,
+    os_owned: &HashSet<&str>,
+    sbom: &mut Sbom,
+    purl_of: impl Fn(&str, &manifest::Listed) -> Option<String>,
+) {
+    for (path, layer, out) in visible(scan, analyzer) {
+        if os_owned.contains(format!("/{path}").as_str()) {
+            continue;
+        }
+        match out.downcast_ref::<ManifestFile>() {
+            Some(ManifestFile::Packages(packages)) => {
+                for p in packages {
+                    if let Some(purl) = purl_of(path, p) {
+                        sbom.packages.push(lang_package(
+                            ecosystem,
+                            purl,
+                            &p.name,
+                            &p.version,
+                            &p.licenses,
+                            location(path, layer),
+                        ));
+                    }
+                }
+            }
+            Some(ManifestFile::Invalid(e)) => sbom.warnings.push(format!("/{path}: {e}: skipped")),
+            Some(ManifestFile::TooLarge(size)) => sbom
                 .warnings
                 .push(format!("/{path}: {size} bytes, too large to read: skipped")),
             None => {}

@@ -52,7 +52,11 @@ fn analyzers_keep_the_os_ones_first() {
             "catalog-rpm",
             "catalog-go",
             "catalog-rust-binary",
-            "catalog-java"
+            "catalog-java",
+            "catalog-yarn",
+            "catalog-pnpm",
+            "catalog-gem",
+            "catalog-dotnet"
         ]
     );
 }
