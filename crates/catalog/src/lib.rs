@@ -12,6 +12,7 @@ pub mod cargo;
 pub mod composer;
 pub mod dotnet;
 pub mod dpkg;
+pub mod dpkg_copyright;
 pub mod elf;
 pub mod gem;
 pub mod golang;
@@ -61,6 +62,7 @@ pub fn analyzers() -> Vec<Box<dyn Analyzer>> {
         Box::new(pnpm::PnpmAnalyzer),
         Box::new(gem::GemAnalyzer),
         Box::new(dotnet::DotnetAnalyzer),
+        Box::new(dpkg_copyright::DpkgCopyrightAnalyzer),
     ]
 }
 
@@ -110,11 +112,13 @@ pub fn build(scan: &Scan, first_analyzer_index: usize) -> Sbom {
     let pnpm_index = first_analyzer_index + 12;
     let gem_index = first_analyzer_index + 13;
     let dotnet_index = first_analyzer_index + 14;
+    let copyright_index = first_analyzer_index + 15;
     let mut sbom = Sbom {
         os: os::detect(scan, os_index),
         ..Sbom::default()
     };
     let os_owned = dpkg_packages(scan, dpkg_index, &mut sbom);
+    dpkg_licenses(scan, copyright_index, &mut sbom);
     apk_packages(scan, apk_index, &mut sbom);
     python_packages(scan, python_index, &os_owned, &mut sbom);
     npm_packages(scan, npm_index, &mut sbom);
@@ -713,6 +717,29 @@ fn java_packages(scan: &Scan, analyzer: usize, os_owned: &HashSet<&str>, sbom: &
                 .warnings
                 .push(format!("/{path}: {size} bytes, too large to read: skipped")),
             None => {}
+        }
+    }
+}
+
+/// Licenses of dpkg packages from their machine-readable
+/// `usr/share/doc/NAME/copyright` (for packages whose database gave none).
+fn dpkg_licenses(scan: &Scan, analyzer: usize, sbom: &mut Sbom) {
+    let mut by_package: HashMap<&str, &Vec<String>> = HashMap::new();
+    for (path, _, out) in visible(scan, analyzer) {
+        if let (Some(name), Some(c)) = (
+            dpkg_copyright::package_of(path),
+            out.downcast_ref::<dpkg_copyright::Copyright>(),
+        ) && !c.0.is_empty()
+        {
+            by_package.insert(name, &c.0);
+        }
+    }
+    for p in sbom.packages.iter_mut() {
+        if p.purl.starts_with("pkg:deb/")
+            && p.licenses.is_empty()
+            && let Some(l) = by_package.get(p.name.as_str())
+        {
+            p.licenses = l.to_vec();
         }
     }
 }

@@ -56,7 +56,8 @@ fn analyzers_keep_the_os_ones_first() {
             "catalog-yarn",
             "catalog-pnpm",
             "catalog-gem",
-            "catalog-dotnet"
+            "catalog-dotnet",
+            "catalog-dpkg-copyright"
         ]
     );
 }
