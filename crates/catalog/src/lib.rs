@@ -164,6 +164,18 @@ pub fn build(scan: &Scan, first_analyzer_index: usize) -> Sbom {
                 .resolve(&format!("{db}/{f}"))
                 .is_some_and(|(_, n)| n.kind == EntryKind::File)
         });
+        // rpm keeps rpmdb.sqlite in WAL mode: rows written since the last
+        // checkpoint live only in the -wal file, which is not read.
+        let wal = format!("{db}/rpmdb.sqlite-wal");
+        if let Some((_, n)) = scan.fs.resolve(&wal)
+            && n.kind == EntryKind::File
+            && n.size > 0
+        {
+            sbom.warnings.push(format!(
+                "/{wal}: {} bytes of un-checkpointed SQLite WAL are not read: rpm packages installed since the last checkpoint may be missing",
+                n.size
+            ));
+        }
         if is_dir && !has_db {
             sbom.warnings.push(format!(
                 "/{db}: no rpm database file (rpmdb.sqlite, Packages, Packages.db): rpm packages may be missing from this inventory"

@@ -292,6 +292,23 @@ fn truncated_bdb_is_a_warning() {
 }
 
 #[test]
+fn non_empty_wal_is_a_warning() {
+    let db = rpmdb(&[TINY.to_vec()]);
+    let s = sbom(&ImageSpec::new(vec![
+        Layer::new()
+            .file("usr/lib/os-release", ROCKY_OS_RELEASE)
+            .file("var/lib/rpm/rpmdb.sqlite", &db)
+            .file("var/lib/rpm/rpmdb.sqlite-wal", &[1u8; 4096])
+            .file("var/lib/rpm/rpmdb.sqlite-shm", &[0u8; 0]),
+    ]));
+    assert_eq!(s.packages.len(), 1);
+    assert_eq!(s.warnings.len(), 1, "{:?}", s.warnings);
+    assert!(
+        s.warnings[0].starts_with("/var/lib/rpm/rpmdb.sqlite-wal: 4096 bytes of un-checkpointed")
+    );
+}
+
+#[test]
 fn rpm_directory_without_database_is_a_warning() {
     let s = sbom(&ImageSpec::new(vec![
         Layer::new()
