@@ -3,23 +3,36 @@
 //!
 //! Each cataloger is a [`palisade_image::Analyzer`] that parses its files
 //! as the layers stream past ([`os`], [`dpkg`], [`apk`], and the language
-//! packages [`python`], [`npm`], [`cargo`], [`composer`], and [`rpm`]); [`build`] then
+//! packages [`python`], [`npm`], [`cargo`], [`composer`], [`golang`], and [`rpm`]); [`build`] then
 //! takes the outputs for the versions of those files that are visible in
 //! the final filesystem and turns them into [`Package`]s.
 
 pub mod apk;
 pub mod cargo;
 pub mod composer;
+pub mod dotnet;
 pub mod dpkg;
+pub mod dpkg_copyright;
+pub mod elf;
+pub mod gem;
+pub mod golang;
+pub mod java;
+pub mod manifest;
 pub mod npm;
 pub mod os;
+pub mod pnpm;
 pub mod python;
 pub mod rpm;
+pub mod rust_binary;
+pub mod yarn;
 
 use apk::{ApkAnalyzer, ApkFile};
 use cargo::{CargoAnalyzer, CargoFile};
 use composer::{ComposerAnalyzer, ComposerFile};
 use dpkg::{DpkgAnalyzer, DpkgFile, DpkgRecord};
+use golang::{GoAnalyzer, GoFile};
+use java::{JavaAnalyzer, JavaFile};
+use manifest::ManifestFile;
 use npm::{NpmAnalyzer, NpmFile};
 use os::{OsAnalyzer, OsInfo};
 use palisade_image::{Analysis, Analyzer, EntryKind, Scan};
@@ -27,6 +40,7 @@ use palisade_model::package::purl;
 use palisade_model::{Package, PackageLocation};
 use python::{PythonAnalyzer, PythonFile};
 use rpm::{RpmAnalyzer, RpmFile};
+use rust_binary::{RustBinaryAnalyzer, RustFile};
 use serde::Serialize;
 use std::collections::{HashMap, HashSet};
 
@@ -41,6 +55,14 @@ pub fn analyzers() -> Vec<Box<dyn Analyzer>> {
         Box::new(CargoAnalyzer),
         Box::new(ComposerAnalyzer),
         Box::new(RpmAnalyzer),
+        Box::new(GoAnalyzer),
+        Box::new(RustBinaryAnalyzer),
+        Box::new(JavaAnalyzer),
+        Box::new(yarn::YarnAnalyzer),
+        Box::new(pnpm::PnpmAnalyzer),
+        Box::new(gem::GemAnalyzer),
+        Box::new(dotnet::DotnetAnalyzer),
+        Box::new(dpkg_copyright::DpkgCopyrightAnalyzer),
     ]
 }
 
@@ -83,43 +105,80 @@ pub fn build(scan: &Scan, first_analyzer_index: usize) -> Sbom {
     let cargo_index = first_analyzer_index + 5;
     let composer_index = first_analyzer_index + 6;
     let rpm_index = first_analyzer_index + 7;
+    let go_index = first_analyzer_index + 8;
+    let rust_binary_index = first_analyzer_index + 9;
+    let java_index = first_analyzer_index + 10;
+    let yarn_index = first_analyzer_index + 11;
+    let pnpm_index = first_analyzer_index + 12;
+    let gem_index = first_analyzer_index + 13;
+    let dotnet_index = first_analyzer_index + 14;
+    let copyright_index = first_analyzer_index + 15;
     let mut sbom = Sbom {
         os: os::detect(scan, os_index),
         ..Sbom::default()
     };
     let os_owned = dpkg_packages(scan, dpkg_index, &mut sbom);
+    dpkg_licenses(scan, copyright_index, &mut sbom);
     apk_packages(scan, apk_index, &mut sbom);
     python_packages(scan, python_index, &os_owned, &mut sbom);
     npm_packages(scan, npm_index, &mut sbom);
     cargo_packages(scan, cargo_index, &mut sbom);
     composer_packages(scan, composer_index, &mut sbom);
     rpm_packages(scan, rpm_index, &mut sbom);
-    for db in ["var/lib/rpm", "usr/lib/sysimage/rpm", "usr/share/rpm"] {
-        let is_dir = |p: &str| {
+    go_packages(scan, go_index, &os_owned, &mut sbom);
+    rust_binary_packages(scan, rust_binary_index, &os_owned, &mut sbom);
+    java_packages(scan, java_index, &os_owned, &mut sbom);
+    // A package both installed (node_modules) and in a yarn/pnpm lock file
+    // of the same project is reported once, from what is installed.
+    let installed_npm: HashSet<(String, String, String)> = sbom
+        .packages
+        .iter()
+        .filter(|p| p.ecosystem == "npm")
+        .filter_map(|p| {
+            let path = &p.locations.first()?.path;
+            let project = &path[..path.find("node_modules/")?];
+            Some((project.to_string(), p.name.clone(), p.version.clone()))
+        })
+        .collect();
+    for (index, lock) in [(yarn_index, "yarn.lock"), (pnpm_index, "pnpm-lock.yaml")] {
+        listed_packages(scan, index, "npm", &os_owned, &mut sbom, |path, p| {
+            let project = format!("/{}", path.strip_suffix(lock).unwrap_or(path));
+            (!installed_npm.contains(&(project, p.name.clone(), p.version.clone())))
+                .then(|| npm_purl(&p.name, &p.version))
+        });
+    }
+    listed_packages(scan, gem_index, "RubyGems", &os_owned, &mut sbom, |_, p| {
+        Some(purl("gem", "", &p.name, &p.version, &[]))
+    });
+    listed_packages(scan, dotnet_index, "NuGet", &os_owned, &mut sbom, |_, p| {
+        Some(purl("nuget", "", &p.name, &p.version, &[]))
+    });
+    // An rpm database directory without any database file we read.
+    for db in rpm::DB_DIRS {
+        let is_dir = scan
+            .fs
+            .resolve(db)
+            .is_some_and(|(_, n)| n.kind == EntryKind::Dir);
+        let has_db = ["rpmdb.sqlite", "Packages", "Packages.db"].iter().any(|f| {
             scan.fs
-                .resolve(p)
-                .is_some_and(|(_, n)| n.kind == EntryKind::Dir)
-        };
-        let is_file = |p: &str| {
-            scan.fs
-                .resolve(p)
+                .resolve(&format!("{db}/{f}"))
                 .is_some_and(|(_, n)| n.kind == EntryKind::File)
-        };
-        if is_file(&format!("{db}/rpmdb.sqlite")) {
-            continue;
-        }
-        if let Some(f) = ["Packages", "Packages.db"]
-            .into_iter()
-            .find(|f| is_file(&format!("{db}/{f}")))
+        });
+        // rpm keeps rpmdb.sqlite in WAL mode: rows written since the last
+        // checkpoint live only in the -wal file, which is not read.
+        let wal = format!("{db}/rpmdb.sqlite-wal");
+        if let Some((_, n)) = scan.fs.resolve(&wal)
+            && n.kind == EntryKind::File
+            && n.size > 0
         {
             sbom.warnings.push(format!(
-                "/{db}/{f}: Berkeley DB and ndb rpm databases are not cataloged yet: rpm packages are missing from this inventory"
+                "/{wal}: {} bytes of un-checkpointed SQLite WAL are not read: rpm packages installed since the last checkpoint may be missing",
+                n.size
             ));
-            break;
         }
-        if is_dir(db) {
+        if is_dir && !has_db {
             sbom.warnings.push(format!(
-                "/{db}: no rpmdb.sqlite: other rpm databases are not cataloged yet: rpm packages may be missing from this inventory"
+                "/{db}: no rpm database file (rpmdb.sqlite, Packages, Packages.db): rpm packages may be missing from this inventory"
             ));
             break;
         }
@@ -312,7 +371,7 @@ fn apk_packages(scan: &Scan, analyzer: usize, sbom: &mut Sbom) {
     }
 }
 
-/// rpm packages from every visible `rpmdb.sqlite` (a package listed by two
+/// rpm packages from every visible rpm database (a package listed by two
 /// databases, which an image should not have, is reported once).
 fn rpm_packages(scan: &Scan, analyzer: usize, sbom: &mut Sbom) {
     let mut seen: HashSet<(String, String, Option<String>)> = HashSet::new();
@@ -545,6 +604,189 @@ fn cargo_packages(scan: &Scan, analyzer: usize, sbom: &mut Sbom) {
             }
             Some(CargoFile::Invalid(e)) => sbom.warnings.push(format!("/{path}: {e}: skipped")),
             Some(CargoFile::TooLarge(size)) => sbom
+                .warnings
+                .push(format!("/{path}: {size} bytes, too large to read: skipped")),
+            None => {}
+        }
+    }
+}
+
+/// Go binaries' modules and standard library, except binaries an OS
+/// package owns (as for Python: the OS package is what its distribution's
+/// feed covers). A replaced module is reported as its replacement, the
+/// code that was built, unless the replacement is a local directory
+/// (no version): then as the module it stands for.
+fn go_packages(scan: &Scan, analyzer: usize, os_owned: &HashSet<&str>, sbom: &mut Sbom) {
+    for (path, layer, out) in visible(scan, analyzer) {
+        if os_owned.contains(format!("/{path}").as_str()) {
+            continue;
+        }
+        let info = match out.downcast_ref::<GoFile>() {
+            Some(GoFile::Binary(info)) => info,
+            Some(GoFile::Invalid(e)) => {
+                sbom.warnings
+                    .push(format!("/{path}: Go binary: {e}: skipped"));
+                continue;
+            }
+            Some(GoFile::TooLarge(size)) => {
+                sbom.warnings.push(format!(
+                    "/{path}: {size} bytes, too large to read: a Go binary in it would be missed"
+                ));
+                continue;
+            }
+            None => continue,
+        };
+        let mut add = |name: &str, version: &str| {
+            sbom.packages.push(lang_package(
+                "Go",
+                golang::golang_purl(name, version),
+                name,
+                version,
+                &[],
+                location(path, layer),
+            ));
+        };
+        let stdlib = info
+            .go_version
+            .strip_prefix("go")
+            .unwrap_or(&info.go_version);
+        // A toolchain suffix (`go1.21.0 X:boringcrypto`) is not a version.
+        add("stdlib", stdlib.split_whitespace().next().unwrap_or(stdlib));
+        for m in info.main.iter().chain(&info.deps) {
+            match &m.replaced_by {
+                Some((p, v)) if !v.is_empty() => add(p, v),
+                _ if !m.path.is_empty() => add(&m.path, &m.version),
+                _ => {}
+            }
+        }
+    }
+}
+
+/// The crates compiled into cargo-auditable binaries (not OS-owned ones,
+/// as for Go): build-only crates (build scripts, proc macros) are not in
+/// the binary and `local` crates (path dependencies, the workspace's own)
+/// are not published crates, so neither is reported.
+fn rust_binary_packages(scan: &Scan, analyzer: usize, os_owned: &HashSet<&str>, sbom: &mut Sbom) {
+    for (path, layer, out) in visible(scan, analyzer) {
+        if os_owned.contains(format!("/{path}").as_str()) {
+            continue;
+        }
+        match out.downcast_ref::<RustFile>() {
+            Some(RustFile::Crates(crates)) => {
+                for c in crates
+                    .iter()
+                    .filter(|c| !c.build_only && c.source != "local")
+                {
+                    sbom.packages.push(lang_package(
+                        "crates.io",
+                        purl("cargo", "", &c.name, &c.version, &[]),
+                        &c.name,
+                        &c.version,
+                        &[],
+                        location(path, layer),
+                    ));
+                }
+            }
+            Some(RustFile::Invalid(e)) => sbom.warnings.push(format!("/{path}: {e}: skipped")),
+            Some(RustFile::TooLarge(_)) | None => {}
+        }
+    }
+}
+
+/// Java archives and the archives nested in them (not OS-owned ones, as
+/// for Python). The location of a nested archive's package is
+/// `/OUTER!/INNER`, Java's own jar-URL notation.
+fn java_packages(scan: &Scan, analyzer: usize, os_owned: &HashSet<&str>, sbom: &mut Sbom) {
+    for (path, layer, out) in visible(scan, analyzer) {
+        if os_owned.contains(format!("/{path}").as_str()) {
+            continue;
+        }
+        match out.downcast_ref::<JavaFile>() {
+            Some(JavaFile::Archive { packages, warnings }) => {
+                for w in warnings {
+                    sbom.warnings.push(format!("/{path}: {w}"));
+                }
+                for p in packages {
+                    let (name, purl) = match &p.group {
+                        Some(g) => (
+                            format!("{g}:{}", p.artifact),
+                            purl("maven", g, &p.artifact, &p.version, &[]),
+                        ),
+                        None => (
+                            p.artifact.clone(),
+                            purl("maven", "", &p.artifact, &p.version, &[]),
+                        ),
+                    };
+                    let mut loc = location(path, layer);
+                    if !p.inner.is_empty() {
+                        loc.path = format!("{}!/{}", loc.path, p.inner);
+                    }
+                    sbom.packages
+                        .push(lang_package("Maven", purl, &name, &p.version, &[], loc));
+                }
+            }
+            Some(JavaFile::TooLarge(size)) => sbom
+                .warnings
+                .push(format!("/{path}: {size} bytes, too large to read: skipped")),
+            None => {}
+        }
+    }
+}
+
+/// Licenses of dpkg packages from their machine-readable
+/// `usr/share/doc/NAME/copyright` (for packages whose database gave none).
+fn dpkg_licenses(scan: &Scan, analyzer: usize, sbom: &mut Sbom) {
+    let mut by_package: HashMap<&str, &Vec<String>> = HashMap::new();
+    for (path, _, out) in visible(scan, analyzer) {
+        if let (Some(name), Some(c)) = (
+            dpkg_copyright::package_of(path),
+            out.downcast_ref::<dpkg_copyright::Copyright>(),
+        ) && !c.0.is_empty()
+        {
+            by_package.insert(name, &c.0);
+        }
+    }
+    for p in sbom.packages.iter_mut() {
+        if p.purl.starts_with("pkg:deb/")
+            && p.licenses.is_empty()
+            && let Some(l) = by_package.get(p.name.as_str())
+        {
+            p.licenses = l.to_vec();
+        }
+    }
+}
+
+/// The packages of the simple manifest catalogers (not from OS-owned
+/// files, as for Python); `purl_of` gives the purl, or `None` to skip one.
+fn listed_packages(
+    scan: &Scan,
+    analyzer: usize,
+    ecosystem: &str,
+    os_owned: &HashSet<&str>,
+    sbom: &mut Sbom,
+    purl_of: impl Fn(&str, &manifest::Listed) -> Option<String>,
+) {
+    for (path, layer, out) in visible(scan, analyzer) {
+        if os_owned.contains(format!("/{path}").as_str()) {
+            continue;
+        }
+        match out.downcast_ref::<ManifestFile>() {
+            Some(ManifestFile::Packages(packages)) => {
+                for p in packages {
+                    if let Some(purl) = purl_of(path, p) {
+                        sbom.packages.push(lang_package(
+                            ecosystem,
+                            purl,
+                            &p.name,
+                            &p.version,
+                            &p.licenses,
+                            location(path, layer),
+                        ));
+                    }
+                }
+            }
+            Some(ManifestFile::Invalid(e)) => sbom.warnings.push(format!("/{path}: {e}: skipped")),
+            Some(ManifestFile::TooLarge(size)) => sbom
                 .warnings
                 .push(format!("/{path}: {size} bytes, too large to read: skipped")),
             None => {}

@@ -49,7 +49,15 @@ fn analyzers_keep_the_os_ones_first() {
             "catalog-npm",
             "catalog-cargo",
             "catalog-composer",
-            "catalog-rpm"
+            "catalog-rpm",
+            "catalog-go",
+            "catalog-rust-binary",
+            "catalog-java",
+            "catalog-yarn",
+            "catalog-pnpm",
+            "catalog-gem",
+            "catalog-dotnet",
+            "catalog-dpkg-copyright"
         ]
     );
 }

@@ -154,18 +154,170 @@ fn corrupt_database_is_one_warning() {
     }
 }
 
+/// `NAME EPOCH:VERSION-RELEASE ARCH SOURCERPM LICENSE` per package, as
+/// the fixtures' `*.rpm-qa.txt` (written by rpm itself) list them.
+fn rpm_qa_lines(s: &Sbom) -> Vec<String> {
+    let mut lines: Vec<String> = s
+        .packages
+        .iter()
+        .map(|p| {
+            let evr = if p.version.contains(':') {
+                p.version.clone()
+            } else {
+                format!("0:{}", p.version)
+            };
+            format!(
+                "{} {evr} {} {}-{}.src.rpm {}",
+                p.name,
+                p.arch.as_deref().unwrap_or(""),
+                p.source_name.as_deref().unwrap_or(""),
+                p.source_version.as_deref().unwrap_or(""),
+                p.licenses.join(" ")
+            )
+        })
+        .collect();
+    lines.sort();
+    lines
+}
+
+fn fixture_lines(name: &str) -> Vec<String> {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/rpmdb")
+        .join(name);
+    let mut lines: Vec<String> = std::fs::read_to_string(path)
+        .unwrap()
+        .lines()
+        .map(str::to_string)
+        .collect();
+    lines.sort();
+    lines
+}
+
+const BDB: &[u8] = include_bytes!("fixtures/rpmdb/bdb-Packages");
+const NDB: &[u8] = include_bytes!("fixtures/rpmdb/ndb-Packages.db");
+
+/// A Berkeley DB `Packages` written by Berkeley DB 5.3 and read back by
+/// rpm 4.18's bdb_ro backend (fixtures/rpmdb/make.sh): same packages.
 #[test]
-fn berkeley_db_is_reported_as_missing() {
+fn berkeley_db_equals_rpm_qa() {
     let s = sbom(&ImageSpec::new(vec![
         Layer::new()
             .file("usr/lib/os-release", ROCKY_OS_RELEASE)
-            .file("var/lib/rpm/Packages", b"\0\0\0\0"),
+            .file("var/lib/rpm/Packages", BDB),
     ]));
-    assert!(s.packages.is_empty());
+    assert!(s.warnings.is_empty(), "{:?}", s.warnings);
+    assert_eq!(rpm_qa_lines(&s), fixture_lines("bdb.rpm-qa.txt"));
+    // kernel-headers' header spans a chain of overflow pages.
+    let k = s
+        .packages
+        .iter()
+        .find(|p| p.name == "kernel-headers")
+        .unwrap();
+    assert_eq!(k.files.len(), 401, "the directory and its 400 files");
+    assert_eq!(k.locations[0].path, "/var/lib/rpm/Packages");
+}
+
+/// An ndb `Packages.db` written by rpm's own ndb code, one package
+/// deleted (make.sh): the remaining packages, as rpm lists them.
+#[test]
+fn ndb_equals_rpm_qa() {
+    let s = sbom(&ImageSpec::new(vec![
+        Layer::new()
+            .file("usr/lib/os-release", ROCKY_OS_RELEASE)
+            .file("usr/lib/sysimage/rpm/Packages.db", NDB),
+    ]));
+    assert!(s.warnings.is_empty(), "{:?}", s.warnings);
+    assert_eq!(rpm_qa_lines(&s), fixture_lines("ndb.rpm-qa.txt"));
+}
+
+/// Every truncation and every single-byte corruption of both fixtures:
+/// no panic, never more packages than the database holds, and for ndb
+/// (whose blobs carry a checksum) never a package that is not in it.
+#[test]
+fn damaged_bdb_and_ndb_never_panic() {
+    use palisade_catalog::rpm::{RpmFile, read_bdb, read_ndb};
+    for (db, read, names) in [
+        (
+            BDB,
+            read_bdb as fn(&[u8]) -> RpmFile,
+            ["basesystem", "kernel-headers", "openssl-libs", "zlib"].as_slice(),
+        ),
+        (
+            NDB,
+            read_ndb,
+            ["basesystem", "openssl-libs", "zlib"].as_slice(),
+        ),
+    ] {
+        let checksummed = std::ptr::eq(db, NDB);
+        let check = |bytes: &[u8]| {
+            if let RpmFile::Packages { packages, warnings } = read(bytes) {
+                assert!(warnings.len() <= 41);
+                assert!(packages.len() <= names.len());
+                for p in packages.iter().filter(|_| checksummed) {
+                    assert!(names.contains(&p.name.as_str()), "{}", p.name);
+                }
+            }
+        };
+        for n in (0..db.len()).step_by(97) {
+            check(&db[..n]);
+        }
+        for i in (0..db.len()).step_by(13) {
+            let mut bytes = db.to_vec();
+            bytes[i] ^= 0xa5;
+            check(&bytes);
+        }
+    }
+}
+
+/// A truncated file is a warning naming the file; the other catalogers
+/// still run.
+#[test]
+fn truncated_bdb_is_a_warning() {
+    let s = sbom(&ImageSpec::new(vec![
+        Layer::new()
+            .file("usr/lib/os-release", ROCKY_OS_RELEASE)
+            .file("var/lib/rpm/Packages", &BDB[..100])
+            .file(
+                "usr/lib/python3.9/site-packages/foo-1.0.dist-info/METADATA",
+                b"Metadata-Version: 2.1\nName: foo\nVersion: 1.0\n",
+            ),
+    ]));
     assert_eq!(s.warnings.len(), 1, "{:?}", s.warnings);
-    assert!(s.warnings[0].contains(
-        "/var/lib/rpm/Packages: Berkeley DB and ndb rpm databases are not cataloged yet"
-    ));
+    assert!(
+        s.warnings[0].starts_with("/var/lib/rpm/Packages: unreadable rpm database: Berkeley DB: "),
+        "{:?}",
+        s.warnings
+    );
+    assert_eq!(s.packages.len(), 1);
+}
+
+#[test]
+fn non_empty_wal_is_a_warning() {
+    let db = rpmdb(&[TINY.to_vec()]);
+    let s = sbom(&ImageSpec::new(vec![
+        Layer::new()
+            .file("usr/lib/os-release", ROCKY_OS_RELEASE)
+            .file("var/lib/rpm/rpmdb.sqlite", &db)
+            .file("var/lib/rpm/rpmdb.sqlite-wal", &[1u8; 4096])
+            .file("var/lib/rpm/rpmdb.sqlite-shm", &[0u8; 0]),
+    ]));
+    assert_eq!(s.packages.len(), 1);
+    assert_eq!(s.warnings.len(), 1, "{:?}", s.warnings);
+    assert!(
+        s.warnings[0].starts_with("/var/lib/rpm/rpmdb.sqlite-wal: 4096 bytes of un-checkpointed")
+    );
+}
+
+#[test]
+fn rpm_directory_without_database_is_a_warning() {
+    let s = sbom(&ImageSpec::new(vec![
+        Layer::new()
+            .file("usr/lib/os-release", ROCKY_OS_RELEASE)
+            .dir("var/lib/rpm")
+            .file("var/lib/rpm/Name", b"x"),
+    ]));
+    assert_eq!(s.warnings.len(), 1, "{:?}", s.warnings);
+    assert!(s.warnings[0].starts_with("/var/lib/rpm: no rpm database file"));
 }
 
 /// rpm-minimal: exactly the packages of `meta/rpm-minimal.rpm.txt`

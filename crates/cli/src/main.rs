@@ -18,7 +18,8 @@ pub const EXIT_INPUT_ERROR: u8 = 2;
     long_about = "palisade reads container images from OCI layouts, docker-archives and registries in one \
 streaming pass per layer.\n\nImage references:\n  oci:DIR[:TAG|@DIGEST]            an OCI image layout directory\n  \
 docker-archive:FILE[:NAME:TAG|:@N]  a `docker save` tar (gzip or not)\n  docker://HOST/REPO[:TAG|@DIGEST]  an image in a registry\n  \
-HOST/REPO:TAG                     the same, without the prefix\n\nExit codes: 0 success, 2 usage or input error.",
+HOST/REPO:TAG                     the same, without the prefix\n  \
+dir:PATH                          a root filesystem directory (unpacked image), as one layer\n\nExit codes: 0 success, 2 usage or input error.",
     propagate_version = true
 )]
 struct Cli {
@@ -36,8 +37,9 @@ enum Command {
     /// loose permissions, secrets (files, config, history, hidden layers),
     /// risky history steps, caches and wasted space
     Image(commands::image::ImageCommandArgs),
-    /// List the packages installed in an image (dpkg, including distroless
-    /// status.d, and apk) with versions, source packages, OSV ecosystems and purls
+    /// List the packages installed in an image or rootfs (dpkg, apk, rpm;
+    /// Python, npm/yarn/pnpm, Cargo, Composer, Go and Rust binaries, Java
+    /// archives, gems, .NET) with versions, source packages, OSV ecosystems and purls
     Sbom(commands::sbom::SbomArgs),
     /// Vulnerability database: import osv.dev all.zip files or OSV JSON,
     /// update from osv.dev or a mirror, show what it holds

@@ -48,6 +48,12 @@ pub trait Analyzer: Send + Sync {
         true
     }
 
+    /// A last word on a matching file's permission bits (for analyzers of
+    /// executables, whose paths say little).
+    fn accept_mode(&self, _mode: u32) -> bool {
+        true
+    }
+
     /// Called instead of `analyze` for a matching file above `max_size`.
     fn too_large(&self, _file: FileRef<'_>) -> Option<Analysis> {
         None
@@ -87,13 +93,14 @@ impl<'a> CompiledAnalyzers<'a> {
     }
 
     /// Indexes of the analyzers interested in `path`.
-    pub(crate) fn interested(&self, path: &str, size: u64) -> Vec<usize> {
+    pub(crate) fn interested(&self, path: &str, size: u64, mode: u32) -> Vec<usize> {
         self.patterns
             .iter()
             .enumerate()
             .filter(|(i, pats)| {
                 pats.iter().any(|p| p.matches_with(path, MATCH))
                     && self.analyzers[*i].accept(path, size)
+                    && self.analyzers[*i].accept_mode(mode)
             })
             .map(|(i, _)| i)
             .collect()

@@ -88,6 +88,7 @@ pub fn open(reference: &ImageRef, options: &OpenOptions) -> Result<Image> {
             source::docker_archive::open(reference, file, selector)
         }
         ImageRef::Registry(r) => source::registry::open(reference, r, options),
+        ImageRef::Dir { dir } => source::dir::open(reference, dir),
     }
 }
 

@@ -33,6 +33,9 @@ pub enum ImageRef {
     },
     /// An image in a registry, read through the distribution API.
     Registry(RegistryRef),
+    /// A directory holding a root filesystem (an unpacked image, e.g.
+    /// `umoci unpack`'s `rootfs`), read as one layer.
+    Dir { dir: PathBuf },
 }
 
 /// Which manifest of an OCI layout's index to use.
@@ -234,6 +237,14 @@ impl ImageRef {
             input: input.to_string(),
             reason,
         };
+        if let Some(dir) = input.strip_prefix("dir:") {
+            if dir.is_empty() {
+                return Err(bad("missing directory after dir:".into()));
+            }
+            return Ok(ImageRef::Dir {
+                dir: PathBuf::from(dir),
+            });
+        }
         if let Some(rest) = input.strip_prefix("oci:") {
             let (rest, digest) = split_digest(rest).map_err(bad)?;
             let (dir, tag) = match rest.split_once(':') {
@@ -333,6 +344,7 @@ impl fmt::Display for ImageRef {
                 }
             }
             ImageRef::Registry(r) => write!(f, "docker://{r}"),
+            ImageRef::Dir { dir } => write!(f, "dir:{}", dir.display()),
         }
     }
 }

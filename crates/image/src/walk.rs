@@ -621,7 +621,7 @@ fn list_tar<R: Read>(
             out.analyses.remove(&path);
         }
         if kind == EntryKind::File && !ctx.analyzers.is_empty() {
-            let wanted = ctx.analyzers.interested(&path, size);
+            let wanted = ctx.analyzers.interested(&path, size, mode);
             if !wanted.is_empty() {
                 analyze_file(&mut entry, &path, mode, size, &wanted, ctx, &mut out)?;
             }

@@ -1,7 +1,11 @@
-//! rpm: the SQLite package database (`rpmdb.sqlite`). The Berkeley DB
-//! (`Packages`) and ndb (`Packages.db`) formats are not read yet.
+//! rpm: the package database in its three formats, SQLite
+//! (`rpmdb.sqlite`, rpm ≥ 4.16), Berkeley DB (`Packages`, older RHEL-likes)
+//! and ndb (`Packages.db`, SUSE). Each yields header blobs, which one
+//! parser ([`header`]) reads.
 
+pub mod bdb;
 pub mod header;
+pub mod ndb;
 pub mod sqlite;
 
 pub use header::{RpmHeader, split_source_rpm};
@@ -9,12 +13,21 @@ use palisade_image::{Analysis, Analyzer, FileRef};
 
 const MAX_WARNINGS: usize = 20;
 
-/// Where rpm keeps its SQLite database (Fedora, RHEL 9 and derivatives use
+/// Where rpm keeps its database (Fedora, RHEL 9 and SUSE use
 /// `usr/lib/sysimage/rpm`, with `var/lib/rpm` often a symlink to it).
-pub const SQLITE_PATHS: &[&str] = &[
+pub const DB_DIRS: &[&str] = &["var/lib/rpm", "usr/lib/sysimage/rpm", "usr/share/rpm"];
+
+/// The database files read, in every directory of [`DB_DIRS`].
+pub const DB_PATHS: &[&str] = &[
     "var/lib/rpm/rpmdb.sqlite",
+    "var/lib/rpm/Packages",
+    "var/lib/rpm/Packages.db",
     "usr/lib/sysimage/rpm/rpmdb.sqlite",
+    "usr/lib/sysimage/rpm/Packages",
+    "usr/lib/sysimage/rpm/Packages.db",
     "usr/share/rpm/rpmdb.sqlite",
+    "usr/share/rpm/Packages",
+    "usr/share/rpm/Packages.db",
 ];
 
 #[derive(Debug, Clone)]
@@ -37,13 +50,20 @@ impl Analyzer for RpmAnalyzer {
         "catalog-rpm"
     }
     fn patterns(&self) -> &[&str] {
-        SQLITE_PATHS
+        DB_PATHS
     }
     fn max_size(&self) -> u64 {
         256 << 20
     }
-    fn analyze(&self, _file: FileRef<'_>, content: &[u8]) -> Result<Option<Analysis>, String> {
-        Ok(Some(Box::new(read_sqlite(content))))
+    fn analyze(&self, file: FileRef<'_>, content: &[u8]) -> Result<Option<Analysis>, String> {
+        let read = if file.path.ends_with("/Packages") {
+            read_bdb
+        } else if file.path.ends_with("/Packages.db") {
+            read_ndb
+        } else {
+            read_sqlite
+        };
+        Ok(Some(Box::new(read(content))))
     }
     fn too_large(&self, file: FileRef<'_>) -> Option<Analysis> {
         Some(Box::new(RpmFile::TooLarge(file.size)))
@@ -52,12 +72,33 @@ impl Analyzer for RpmAnalyzer {
 
 /// Reads an `rpmdb.sqlite`: every header blob of its `Packages` table.
 pub fn read_sqlite(content: &[u8]) -> RpmFile {
-    let blobs = match sqlite::read_blobs(content) {
-        Ok(b) => b,
-        Err(e) => return RpmFile::Invalid(e),
-    };
+    match sqlite::read_blobs(content) {
+        Ok(blobs) => parse_headers(&blobs, Vec::new()),
+        Err(e) => RpmFile::Invalid(e),
+    }
+}
+
+/// Reads a Berkeley DB `Packages`: every value of the hash database.
+pub fn read_bdb(content: &[u8]) -> RpmFile {
+    match bdb::read_values(content) {
+        Ok(v) => parse_headers(&v.values, v.problems),
+        Err(e) => RpmFile::Invalid(format!("Berkeley DB: {e}")),
+    }
+}
+
+/// Reads an ndb `Packages.db`: every blob its slots point to.
+pub fn read_ndb(content: &[u8]) -> RpmFile {
+    match ndb::read_blobs(content) {
+        Ok(v) => parse_headers(&v.blobs, v.problems),
+        Err(e) => RpmFile::Invalid(format!("ndb: {e}")),
+    }
+}
+
+/// Parses every blob; a blob that does not parse is a warning (bounded),
+/// after the database's own `problems`.
+fn parse_headers(blobs: &[Vec<u8>], problems: Vec<String>) -> RpmFile {
     let mut packages = Vec::with_capacity(blobs.len());
-    let mut warnings = Vec::new();
+    let mut warnings = problems;
     for (i, blob) in blobs.iter().enumerate() {
         match header::parse(blob) {
             Ok(h) => packages.push(h),

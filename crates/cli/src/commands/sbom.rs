@@ -1,4 +1,4 @@
-//! `palisade sbom REF`: the packages installed in an image (dpkg, apk), as
+//! `palisade sbom REF`: the packages installed in an image or rootfs, as
 //! a table, palisade JSON, CycloneDX 1.6 or SPDX 2.3.
 
 use super::image_args::ImageArgs;

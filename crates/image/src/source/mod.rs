@@ -1,5 +1,6 @@
 //! Image sources: where manifests, configs and layer blobs are read from.
 
+pub mod dir;
 pub mod docker_archive;
 pub mod oci_layout;
 pub mod registry;
