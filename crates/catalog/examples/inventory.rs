@@ -15,7 +15,10 @@ fn main() {
     let sbom = build(&scan, 0);
     for p in &sbom.packages {
         let loc = p.locations.first().map_or("", |l| l.path.as_str());
-        println!("{}\t{}\t{}\t{}\t{loc}", p.ecosystem, p.name, p.version, p.purl);
+        println!(
+            "{}\t{}\t{}\t{}\t{loc}",
+            p.ecosystem, p.name, p.version, p.purl
+        );
     }
     for w in &sbom.warnings {
         eprintln!("warning: {w}");

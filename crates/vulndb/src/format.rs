@@ -21,6 +21,9 @@ use std::fs::File;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
+/// Where a package's blob lies: (offset, length, crc32).
+type BlobRef = (usize, usize, u32);
+
 pub const MAGIC: &[u8; 16] = b"PALISADE-VULNDB\n";
 pub const END_MAGIC: &[u8; 16] = b"PALISADE-VDB-END";
 pub const FORMAT_VERSION: u32 = 1;
@@ -290,8 +293,8 @@ impl Db {
         Ok(())
     }
 
-    /// Entry `i`: its key, and (blob offset, blob length, blob crc32).
-    fn entry(&self, i: usize) -> Option<(&[u8], (usize, usize, u32))> {
+    /// Entry `i`: its key and where its blob is.
+    fn entry(&self, i: usize) -> Option<(&[u8], BlobRef)> {
         let b: &[u8] = &self.map;
         let e = self.entries_at + i * ENTRY_LEN;
         let key_off = u32_at(b, e) as usize;

@@ -170,8 +170,8 @@ fn dedupe(candidates: Vec<Candidate>) -> Vec<Vec<Candidate>> {
             }
         }
     }
-    for i in 0..n {
-        let up = &candidates[i].record.upstream;
+    for (i, candidate) in candidates.iter().enumerate().take(n) {
+        let up = &candidate.record.upstream;
         if up.is_empty() {
             continue;
         }
