@@ -380,6 +380,21 @@ fn raw_shell_words(s: &str) -> Vec<String> {
             }
             None if c == '\'' || c == '"' => quote = Some(c),
             Some(q) if c == q => quote = None,
+            // `<<` takes the blanks after it into the word (`<< EOF`).
+            None if c == '<' && chars.clone().next() == Some('<') => {
+                chars.next();
+                word.push_str("<<");
+                while let Some(b) = chars
+                    .clone()
+                    .next()
+                    .filter(|&b| matches!(b, ' ' | '\t' | '\r' | '\n'))
+                {
+                    word.push(b);
+                    chars.next();
+                }
+                started = true;
+                continue;
+            }
             _ if c == '\\' && quote != Some('\'') => {
                 word.push(c);
                 if let Some(n) = chars.next() {
