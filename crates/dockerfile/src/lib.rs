@@ -10,4 +10,5 @@ pub mod parser;
 pub use ast::{Args, Directive, Dockerfile, Flag, Heredoc, Instruction, KeyValue, Pos, Span};
 pub use parser::{ParseError, parse, parse_bytes};
 pub mod expand;
+pub mod shell;
 pub mod stages;
