@@ -39,6 +39,9 @@ enum Command {
     /// List the packages installed in an image (dpkg, including distroless
     /// status.d, and apk) with versions, source packages, OSV ecosystems and purls
     Sbom(commands::sbom::SbomArgs),
+    /// Lint Dockerfiles with a BuildKit-compatible parser: the image-security
+    /// guide's rules plus hadolint and Trivy parity (`--list-rules`)
+    Dockerfile(commands::dockerfile::DockerfileArgs),
 }
 
 fn main() -> ExitCode {
@@ -47,6 +50,7 @@ fn main() -> ExitCode {
         Command::Inspect(args) => commands::inspect::run(args),
         Command::Image(args) => commands::image::run(args),
         Command::Sbom(args) => commands::sbom::run(args),
+        Command::Dockerfile(args) => commands::dockerfile::run(args),
     };
     match result {
         Ok(code) => code,
