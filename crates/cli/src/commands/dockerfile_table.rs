@@ -5,6 +5,9 @@ use palisade_model::Finding;
 use palisade_report::{Ignored, Target, compare_findings, escape_text};
 use std::fmt::Write as _;
 
+/// The rule whose findings are about secret values.
+const SECRET_RULE: &str = "PAL-DF-008";
+
 /// Source lines longer than this are cut around the caret.
 const MAX_SHOWN: usize = 120;
 
@@ -53,7 +56,10 @@ pub fn render(
                 .find(|(p, _)| *p == loc.input)
                 .and_then(|(_, lines)| lines.get(l as usize - 1))
         });
-        if let Some(src) = line {
+        // Never echo the line of a secret finding; redact secret-looking
+        // assignments on any other line shown.
+        let line = line.filter(|_| f.rule != SECRET_RULE);
+        if let Some(src) = line.map(|l| palisade_model::redact_assignment(l)) {
             let col = loc.column.unwrap_or(1).max(1) as usize - 1;
             let chars: Vec<char> = src.chars().collect();
             let start = col.saturating_sub(MAX_SHOWN / 2).min(chars.len());
