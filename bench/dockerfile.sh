@@ -32,10 +32,15 @@ import json, sys, collections, os
 tmp, n, t0, t1, t2, palisade, hadolint = sys.argv[1], int(sys.argv[2]), *map(float, sys.argv[3:6]), sys.argv[6], sys.argv[7]
 pal = json.load(open(os.path.join(tmp, "palisade.json")))["findings"]
 had = []
-for line in open(os.path.join(tmp, "hadolint.jsonl")):
-    line = line.strip()
-    if line:
-        had.extend(json.loads(line))
+# One JSON array per hadolint process, not always newline-separated.
+text, pos, dec = open(os.path.join(tmp, "hadolint.jsonl")).read(), 0, json.JSONDecoder()
+while True:
+    while pos < len(text) and text[pos].isspace():
+        pos += 1
+    if pos >= len(text):
+        break
+    arr, pos = dec.raw_decode(text, pos)
+    had.extend(arr)
 hp = set((h["file"], h["code"]) for h in had if h["code"].startswith("DL"))
 pp = set()
 for f in pal:
