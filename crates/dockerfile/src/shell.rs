@@ -171,11 +171,11 @@ fn analyse_into(script: &str, vars: &dyn Env, depth: u32, at: Option<usize>, out
                         }
                         _ => {}
                     }
-                    if is_assignment(&w.raw) {
-                        cmd.assignments.push(unquote(&w.raw, vars));
-                        cmd.offset.get_or_insert(t.offset);
-                        continue;
-                    }
+                }
+                if cmd.args.is_empty() && is_assignment(&w.raw) {
+                    cmd.assignments.push(unquote(&w.raw, vars));
+                    cmd.offset.get_or_insert(t.offset);
+                    continue;
                 }
                 cmd.offset.get_or_insert(t.offset);
                 for sub in &w.substitutions {
@@ -648,11 +648,14 @@ mod tests {
     fn quotes_assignments_redirects() {
         let vars: Vec<(String, String)> = vec![("V".into(), "1.2".into())];
         let s = analyse(
-            "DEBIAN_FRONTEND=noninteractive apt-get install -y 'a b' \"pkg=$V\" ${V}x >/dev/null 2>&1",
+            "LC_ALL=C DEBIAN_FRONTEND=noninteractive apt-get install -y 'a b' \"pkg=$V\" ${V}x >/dev/null 2>&1",
             &vars,
         );
         let c = &s.commands[0];
-        assert_eq!(c.assignments, ["DEBIAN_FRONTEND=noninteractive"]);
+        assert_eq!(
+            c.assignments,
+            ["LC_ALL=C", "DEBIAN_FRONTEND=noninteractive"]
+        );
         assert_eq!(
             c.args,
             ["apt-get", "install", "-y", "a b", "pkg=1.2", "1.2x"]
