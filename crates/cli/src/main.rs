@@ -52,6 +52,9 @@ enum Command {
     /// package managers and named tools, run as non-root, drop package caches,
     /// optionally squash; output to an OCI layout, docker-archive or registry
     Harden(Box<commands::harden::HardenArgs>),
+    /// Lint Dockerfiles with a BuildKit-compatible parser: the image-security
+    /// guide's rules plus hadolint and Trivy parity (`--list-rules`)
+    Dockerfile(commands::dockerfile::DockerfileArgs),
 }
 
 fn main() -> ExitCode {
@@ -63,6 +66,7 @@ fn main() -> ExitCode {
         Command::Db(args) => commands::db::run(args),
         Command::Aws(args) => commands::aws::run(args),
         Command::Harden(args) => commands::harden::run(*args),
+        Command::Dockerfile(args) => commands::dockerfile::run(args),
     };
     match result {
         Ok(code) => code,

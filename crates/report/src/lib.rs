@@ -15,8 +15,10 @@
 //! - [`ignore::IgnoreFile`] is the TOML ignore file (`--ignore-file`).
 //! - [`gate::tripped`] decides whether `--fail-on SEVERITY` trips.
 
+mod checkstyle;
 pub mod cyclonedx;
 pub mod gate;
+mod gitlab;
 pub mod ignore;
 mod json;
 mod sarif;
@@ -81,16 +83,28 @@ pub enum Format {
     Json,
     /// SARIF 2.1.0, for code-scanning dashboards.
     Sarif,
+    /// Checkstyle XML, for CI systems that read it.
+    Checkstyle,
+    /// GitLab Code Quality JSON.
+    Gitlab,
 }
 
 impl Format {
-    pub const ALL: [Format; 3] = [Format::Table, Format::Json, Format::Sarif];
+    pub const ALL: [Format; 5] = [
+        Format::Table,
+        Format::Json,
+        Format::Sarif,
+        Format::Checkstyle,
+        Format::Gitlab,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
             Format::Table => "table",
             Format::Json => "json",
             Format::Sarif => "sarif",
+            Format::Checkstyle => "checkstyle",
+            Format::Gitlab => "gitlab",
         }
     }
 }
@@ -103,7 +117,7 @@ impl fmt::Display for Format {
 
 /// Error of [`Format::from_str`].
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown format {0:?} (expected one of table, json, sarif)")]
+#[error("unknown format {0:?} (expected one of table, json, sarif, checkstyle, gitlab)")]
 pub struct FormatParseError(pub String);
 
 impl FromStr for Format {
@@ -132,6 +146,8 @@ pub fn render(
         Format::Table => table::render(target, findings, ignored),
         Format::Json => json::render(target, findings, ignored),
         Format::Sarif => sarif::render(target, findings, ignored, rules),
+        Format::Checkstyle => checkstyle::render(findings),
+        Format::Gitlab => gitlab::render(findings),
     }
 }
 

@@ -16,5 +16,5 @@ fn format_parses_and_prints() {
         .iter()
         .map(|v| v.to_possible_value().unwrap().get_name().to_string())
         .collect();
-    assert_eq!(names, ["table", "json", "sarif"]);
+    assert_eq!(names, ["table", "json", "sarif", "checkstyle", "gitlab"]);
 }
