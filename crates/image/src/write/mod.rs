@@ -69,6 +69,9 @@ impl Destination {
                     "an output docker-archive is named by NAME:TAG, not :@N",
                 )),
             },
+            ImageRef::Dir { .. } => Err(bad(
+                "dir: is an input only; write to oci:DIR, docker-archive:FILE or a registry",
+            )),
             ImageRef::Registry(r) => {
                 if r.digest.is_some() {
                     return Err(bad(
