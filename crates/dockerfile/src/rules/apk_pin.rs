@@ -27,33 +27,16 @@ impl super::Rule for Rule {
     }
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Hit>) {
-        for run in &cx.runs {
-            for inst in super::package_installs(run) {
-                if inst.manager != "apk" {
-                    continue;
-                }
-                let loose: Vec<&str> = inst
-                    .packages
-                    .iter()
-                    .copied()
-                    .filter(|p| {
-                        !p.contains('=')
-                            && !p.contains('~')
-                            && !p.contains('>')
-                            && !p.contains('<')
-                            && !p.ends_with(".apk")
-                            && !p.contains('$')
-                    })
-                    .collect();
-                if !loose.is_empty() {
-                    out.push(cx.at_command(
-                        &DOC,
-                        run,
-                        inst.cmd,
-                        format!("pin versions in apk add: {}", loose.join(", ")),
-                    ));
-                }
-            }
-        }
+        super::report_unpinned(cx, out, &DOC, "apk", "apk add", pinned);
     }
+}
+
+/// A version, a range, a local package file or a variable counts as pinned.
+fn pinned(p: &str) -> bool {
+    p.contains('=')
+        || p.contains('~')
+        || p.contains('>')
+        || p.contains('<')
+        || p.ends_with(".apk")
+        || p.contains('$')
 }

@@ -452,3 +452,36 @@ pub(crate) fn split_image(image: &str) -> (&str, Option<&str>, Option<&str>) {
         None => (rest, None, digest),
     }
 }
+
+/// Reports every `manager` install (from `package_installs`) that names
+/// packages `pinned` rejects: the shared body of the per-manager pin rules.
+pub(crate) fn report_unpinned(
+    cx: &Context<'_>,
+    out: &mut Vec<Hit>,
+    doc: &'static RuleDoc,
+    manager: &str,
+    command: &str,
+    pinned: fn(&str) -> bool,
+) {
+    for run in &cx.runs {
+        for inst in package_installs(run) {
+            if inst.manager != manager {
+                continue;
+            }
+            let loose: Vec<&str> = inst
+                .packages
+                .iter()
+                .copied()
+                .filter(|p| !pinned(p))
+                .collect();
+            if !loose.is_empty() {
+                out.push(cx.at_command(
+                    doc,
+                    run,
+                    inst.cmd,
+                    format!("pin versions in {command}: {}", loose.join(", ")),
+                ));
+            }
+        }
+    }
+}
