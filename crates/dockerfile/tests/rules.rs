@@ -4,7 +4,7 @@
 
 use palisade_dockerfile::lint::{LintOptions, lint};
 use palisade_dockerfile::parse;
-use palisade_dockerfile::rules::{Settings, docs};
+use palisade_dockerfile::rules::{LabelFormat, Settings, docs};
 
 fn fired(src: &str, id: &str, opts: &LintOptions) -> usize {
     let df = parse(src).unwrap_or_else(|e| panic!("{id}: example does not parse: {e}\n{src}"));
@@ -22,6 +22,19 @@ fn opts() -> LintOptions {
                 "docker.io/library/".into(),
                 "registry.example.com/base/".into(),
             ],
+            label_schema: [
+                ("title", LabelFormat::Text),
+                ("source", LabelFormat::Url),
+                ("version", LabelFormat::Semver),
+                ("revision", LabelFormat::Hash),
+                ("created", LabelFormat::Rfc3339),
+                ("licenses", LabelFormat::Spdx),
+                ("authors", LabelFormat::Email),
+            ]
+            .into_iter()
+            .map(|(k, f)| (format!("org.opencontainers.image.{k}"), f))
+            .collect(),
+            strict_labels: true,
         },
         ..Default::default()
     }
@@ -197,6 +210,173 @@ const CASES: &[(&str, &str, bool)] = &[
         "FROM a:1\nRUN apk upgrade --no-cache && apk add --no-cache x\n",
         false,
     ),
+    // DL1001: each pragma is reported.
+    (
+        "PAL-DF-050",
+        "FROM a:1\n# palisade ignore=PAL-DF-015\nRUN sudo x\n",
+        true,
+    ),
+    // DL3010: only tar archives ADD would extract, only when a RUN extracts them.
+    (
+        "PAL-DF-051",
+        "FROM a:1\nCOPY x.tgz /tmp/\nRUN tar xzf /tmp/x.tgz\n",
+        true,
+    ),
+    ("PAL-DF-051", "FROM a:1\nCOPY x.tgz /tmp/\n", false),
+    (
+        "PAL-DF-051",
+        "FROM a:1\nCOPY x.zip /tmp/\nRUN unzip /tmp/x.zip\n",
+        false,
+    ),
+    (
+        "PAL-DF-051",
+        "FROM a:1\nCOPY x.tar.gz /tmp/\nFROM b:1\nRUN tar -xf /tmp/x.tar.gz\n",
+        false,
+    ),
+    (
+        "PAL-DF-052",
+        "FROM a:1\nRUN gem install rails -v 7.2\n",
+        false,
+    ),
+    ("PAL-DF-052", "FROM a:1\nRUN gem i bundler\n", true),
+    (
+        "PAL-DF-053",
+        "FROM a:1\nRUN yum install -y httpd-tools && yum clean all\n",
+        true,
+    ),
+    (
+        "PAL-DF-053",
+        "FROM a:1\nRUN yum module install -y nodejs:20 && yum clean all\n",
+        false,
+    ),
+    ("PAL-DF-054", "FROM a:1\nRUN zypper dup -y\n", true),
+    (
+        "PAL-DF-055",
+        "FROM a:1\nRUN zypper -n in x=1 && rm -rf /var/cache/zypp\n",
+        false,
+    ),
+    ("PAL-DF-056", "FROM a:1\nRUN zypper -n in 'x>=1'\n", false),
+    ("PAL-DF-057", "FROM a:1\nRUN microdnf install x-1\n", true),
+    ("PAL-DF-057", "FROM a:1\nRUN dnf -y install x-1\n", false),
+    (
+        "PAL-DF-058",
+        "FROM a:1\nRUN dnf install -y ./local.rpm\n",
+        false,
+    ),
+    // DL3045: WORKDIR inherited from a named base stage counts.
+    (
+        "PAL-DF-059",
+        "FROM a:1 AS base\nWORKDIR /app\nFROM base\nCOPY x y\n",
+        false,
+    ),
+    ("PAL-DF-059", "FROM a:1\nCOPY x $HOME/y\n", false),
+    ("PAL-DF-059", "FROM a:1\nCOPY x y\nWORKDIR /app\n", true),
+    ("PAL-DF-060", "FROM a:1\nRUN wget -qO- https://x/y\n", false),
+    (
+        "PAL-DF-060",
+        "FROM a:1\nRUN wget -O /tmp/y https://x/y\n",
+        true,
+    ),
+    ("PAL-DF-061", "FROM a:1\nLABEL com.docker.x=1\n", true),
+    ("PAL-DF-061", "FROM a:1\nLABEL a..b=1\n", true),
+    ("PAL-DF-061", "FROM a:1\nLABEL \"org.example.x\"=1\n", false),
+    // A variable's value is not known when linting.
+    (
+        "PAL-DF-065",
+        "FROM a:1\nLABEL org.opencontainers.image.source=$REPO_URL\n",
+        false,
+    ),
+    (
+        "PAL-DF-066",
+        "FROM a:1\nLABEL org.opencontainers.image.created=2026-12-06T07:30:00.5+01:00\n",
+        false,
+    ),
+    (
+        "PAL-DF-066",
+        "FROM a:1\nLABEL org.opencontainers.image.created=2026-13-06T07:30:00Z\n",
+        true,
+    ),
+    (
+        "PAL-DF-067",
+        "FROM a:1\nLABEL org.opencontainers.image.licenses=\"MIT OR Apache-2.0\"\n",
+        false,
+    ),
+    (
+        "PAL-DF-068",
+        "FROM a:1\nLABEL org.opencontainers.image.revision=abc1234\n",
+        false,
+    ),
+    (
+        "PAL-DF-069",
+        "FROM a:1\nLABEL org.opencontainers.image.version=1.2.3-rc.1\n",
+        false,
+    ),
+    (
+        "PAL-DF-070",
+        "FROM a:1\nLABEL org.opencontainers.image.authors=\"Team <t@example.com>\"\n",
+        false,
+    ),
+    // DL3059: comments do not separate, other instructions and different
+    // mounts do; RUNs of more than two commands are left alone.
+    ("PAL-DF-071", "FROM a:1\nRUN a\n# c\nRUN b\n", true),
+    ("PAL-DF-071", "FROM a:1\nRUN a\nENV X=1\nRUN b\n", false),
+    (
+        "PAL-DF-071",
+        "FROM a:1\nRUN a\nRUN --mount=type=cache,target=/x b\n",
+        false,
+    ),
+    ("PAL-DF-071", "FROM a:1\nRUN a && b && c\nRUN d\n", false),
+    (
+        "PAL-DF-072",
+        "FROM a:1\nRUN --mount=type=cache,target=/usr/local/share/.cache/yarn yarn install\n",
+        false,
+    ),
+    (
+        "PAL-DF-073",
+        "FROM a:1\nRUN go install ./... && go install -v ./cmd/x\n",
+        false,
+    ),
+    (
+        "PAL-DF-073",
+        "FROM a:1\nRUN go install -ldflags '-s -w' example.com/x\n",
+        true,
+    ),
+    ("PAL-DF-074", "FROM a:1 AS Context\n", true),
+    (
+        "PAL-DF-075",
+        "FROM --platform=${TARGETPLATFORM} a:1\n",
+        true,
+    ),
+    ("PAL-DF-075", "FROM --platform=$BUILDPLATFORM a:1\n", false),
+    ("PAL-DF-076", "FROM a:1\nUSER 1000:app\n", false),
+    ("PAL-DF-076", "FROM a:1\nUSER app:1000\n", true),
+    (
+        "PAL-DF-077",
+        "FROM a:1 AS b\nFROM c:1\nCOPY --from=b / /x/\n",
+        false,
+    ),
+    (
+        "PAL-DF-078",
+        "FROM a:1\nRUN ln -s /bin/sh /usr/local/bin/x\n",
+        false,
+    ),
+    ("PAL-DF-079", "FROM a:1\nEXPOSE 22/tcp\n", true),
+    ("PAL-DF-079", "FROM a:1\nEXPOSE 20-30\n", true),
+    ("PAL-DF-079", "FROM a:1\nEXPOSE 2222\n", false),
+    // DS-0017: update and install in one RUN is fine, whatever the syntax.
+    (
+        "PAL-DF-080",
+        "FROM a:1\nRUN apk update && apk add x\n",
+        false,
+    ),
+    (
+        "PAL-DF-080",
+        "FROM a:1\nRUN apt-get install -y x && apt-get update\n",
+        true,
+    ),
+    ("PAL-DF-080", "FROM a:1\nRUN yum update -y\n", false),
+    ("PAL-DF-081", "FROM a:1\nWORKDIR /dev\n", true),
+    ("PAL-DF-081", "FROM a:1\nWORKDIR /devel\n", false),
 ];
 
 #[test]
@@ -252,4 +432,19 @@ fn secrets_are_never_printed_in_full() {
     let r = lint(&df, "Dockerfile", &LintOptions::default());
     let f = r.findings.iter().find(|f| f.rule == "PAL-DF-008").unwrap();
     assert!(!f.message.contains("wJalrXUtnFEMI/K7"), "{}", f.message);
+}
+
+#[test]
+fn heredoc_findings_point_at_the_body_line() {
+    let src = "FROM a:1\nRUN <<EOF\nset -e\n  sudo make install\nEOF\nRUN cat <<EOF > /x && sudo y\nbody\nEOF\n";
+    let df = parse(src).unwrap();
+    let r = lint(&df, "Dockerfile", &LintOptions::default());
+    let at: Vec<(Option<u32>, Option<u32>)> = r
+        .findings
+        .iter()
+        .filter(|f| f.rule == "PAL-DF-015")
+        .map(|f| (f.location.line, f.location.column))
+        .collect();
+    // In the body: its own line and column; on a RUN line with a data heredoc: the RUN line.
+    assert_eq!(at, [(Some(4), Some(3)), (Some(6), Some(23))]);
 }

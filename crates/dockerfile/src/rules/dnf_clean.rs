@@ -27,31 +27,13 @@ impl super::Rule for Rule {
     }
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Hit>) {
-        for run in &cx.runs {
-            let cleaned = run
-                .script
-                .named(&["dnf", "microdnf"])
-                .any(|c| c.args.iter().any(|a| a == "clean"))
-                || super::removes(run, "/var/cache/dnf")
-                || super::removes(run, "/var/cache/yum");
-            if cleaned || super::has_cache_mount(run, "/var/cache/dnf") {
-                continue;
-            }
-            for inst in super::package_installs(run) {
-                if inst.manager == "dnf" {
-                    out.push(cx.at_command(
-                        &DOC,
-                        run,
-                        inst.cmd,
-                        format!(
-                            "{} install without {} clean all",
-                            inst.cmd.name(),
-                            inst.cmd.name()
-                        ),
-                    ));
-                    break;
-                }
-            }
-        }
+        super::report_cache_left(
+            cx,
+            out,
+            &DOC,
+            "dnf",
+            &["dnf", "microdnf"],
+            &["/var/cache/dnf", "/var/cache/yum"],
+        );
     }
 }

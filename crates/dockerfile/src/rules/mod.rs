@@ -8,6 +8,8 @@ use crate::ast::{Args, Dockerfile, Instruction, Pos};
 use crate::shell::{self, Script};
 use crate::stages::{self, Stage};
 
+pub use labels::LabelFormat;
+
 mod add_remote_url;
 mod apk_no_cache;
 mod apk_pin;
@@ -19,20 +21,41 @@ mod base_not_pinned;
 mod build_tools_single_stage;
 mod cd_instead_of_workdir;
 mod cmd_exec_form;
+mod consecutive_runs;
 mod copy_dest_slash;
 mod copy_from_own_stage;
 mod copy_from_unknown;
+mod copy_relative_no_workdir;
+mod copy_then_extract;
+mod copy_whole_filesystem;
 mod curl_pipe_shell;
 mod dnf_clean;
+mod dnf_pin;
+mod dnf_y;
 mod duplicate_stage_name;
 mod env_self_reference;
 mod expose_port_range;
+mod expose_ssh;
 mod final_runs_as_root;
 mod first_instruction;
 mod from_latest;
 mod from_platform;
+mod gem_pin;
+mod go_install_pin;
 mod healthcheck_missing;
 mod healthcheck_multiple;
+mod label_email;
+mod label_empty;
+mod label_git_hash;
+mod label_key_invalid;
+mod label_missing;
+mod label_rfc3339;
+mod label_semver;
+mod label_spdx;
+mod label_superfluous;
+mod label_url;
+mod labels;
+mod ln_bin_sh;
 mod maintainer;
 mod multiple_cmd;
 mod multiple_entrypoint;
@@ -44,18 +67,30 @@ mod packages_not_upgraded;
 mod pip_no_cache;
 mod pip_pin;
 mod pipefail;
+mod platform_targetplatform;
 mod pointless_commands;
+mod pragma_used;
 mod secrets_in_env;
+mod stage_reserved_name;
 mod sudo;
 mod unknown_instruction;
 mod untrusted_base;
+mod update_alone;
 mod use_apt_get;
 mod use_copy_not_add;
+mod user_not_numeric;
 mod useradd_no_l;
 mod wget_and_curl;
+mod wget_progress;
 mod workdir_absolute;
+mod workdir_system_dir;
+mod yarn_cache;
 mod yum_clean;
+mod yum_pin;
 mod yum_y;
+mod zypper_clean;
+mod zypper_dist_upgrade;
+mod zypper_pin;
 mod zypper_y;
 
 /// Documentation of a rule; docs/rules/dockerfile.md and `--list-rules` are
@@ -132,6 +167,38 @@ pub static ALL: &[&dyn Rule] = &[
     &multiple_entrypoint::Rule,
     &pipefail::Rule,
     &unknown_instruction::Rule,
+    &pragma_used::Rule,
+    &copy_then_extract::Rule,
+    &gem_pin::Rule,
+    &yum_pin::Rule,
+    &zypper_dist_upgrade::Rule,
+    &zypper_clean::Rule,
+    &zypper_pin::Rule,
+    &dnf_y::Rule,
+    &dnf_pin::Rule,
+    &copy_relative_no_workdir::Rule,
+    &wget_progress::Rule,
+    &label_key_invalid::Rule,
+    &label_missing::Rule,
+    &label_superfluous::Rule,
+    &label_empty::Rule,
+    &label_url::Rule,
+    &label_rfc3339::Rule,
+    &label_spdx::Rule,
+    &label_git_hash::Rule,
+    &label_semver::Rule,
+    &label_email::Rule,
+    &consecutive_runs::Rule,
+    &yarn_cache::Rule,
+    &go_install_pin::Rule,
+    &stage_reserved_name::Rule,
+    &platform_targetplatform::Rule,
+    &user_not_numeric::Rule,
+    &copy_whole_filesystem::Rule,
+    &ln_bin_sh::Rule,
+    &expose_ssh::Rule,
+    &update_alone::Rule,
+    &workdir_system_dir::Rule,
 ];
 
 /// Lint settings that rules read.
@@ -140,6 +207,11 @@ pub struct Settings {
     /// Allowed base images or registries (`docker.io/library/*`, `*.gcr.io`,
     /// `registry.example.com/base/`); empty = no allow-list.
     pub trusted_bases: Vec<String>,
+    /// Required labels and the format of their values (hadolint's
+    /// `label-schema`); turns on PAL-DF-062 … PAL-DF-070.
+    pub label_schema: Vec<(String, LabelFormat)>,
+    /// Only labels of `label_schema` are allowed (PAL-DF-063).
+    pub strict_labels: bool,
 }
 
 /// One finding of a rule, before it becomes a `palisade_model::Finding`.
@@ -157,6 +229,9 @@ pub struct Run<'a> {
     pub index: usize,
     pub ins: &'a Instruction,
     pub script: Script,
+    /// `(k, h)`: commands from index `k` on came from heredoc body `h`
+    /// (their offsets are into that body, not into the RUN line).
+    pub bodies: Vec<(usize, usize)>,
 }
 
 /// What rules see: the file, its stages, and the shell analysis of every RUN.
@@ -184,10 +259,12 @@ impl<'a> Context<'a> {
                 .find(|s| s.instructions.contains(&i))
                 .map(|s| stages::vars_before(df, s, i))
                 .unwrap_or_default();
+            let (script, bodies) = run_script(ins, &vars);
             runs.push(Run {
                 index: i,
                 ins,
-                script: run_script(ins, &vars),
+                script,
+                bodies,
             });
         }
         Context {
@@ -237,7 +314,8 @@ impl<'a> Context<'a> {
         }
     }
 
-    /// A hit at a command of a RUN (its first word when known).
+    /// A hit at a command of a RUN: its first word, on the RUN line or on
+    /// its line of a heredoc body.
     pub fn at_command(
         &self,
         rule: &'static RuleDoc,
@@ -245,24 +323,43 @@ impl<'a> Context<'a> {
         cmd: &shell::Command,
         message: impl Into<String>,
     ) -> Hit {
-        let pos = if run.ins.heredocs.is_empty() && run.ins.text().is_some() {
-            run.ins.position(run.ins.args_offset + cmd.offset)
-        } else {
-            run.ins.span.start
-        };
         Hit {
             rule,
-            pos,
+            pos: command_position(run, cmd),
             message: message.into(),
             instruction: run.index,
         }
     }
 }
 
+/// Where a command of a RUN starts in the source.
+fn command_position(run: &Run<'_>, cmd: &shell::Command) -> Pos {
+    let k = run
+        .script
+        .commands
+        .iter()
+        .position(|c| std::ptr::eq(c, cmd));
+    let body = k.and_then(|k| run.bodies.iter().rev().find(|(first, _)| *first <= k));
+    match body {
+        Some(&(_, h)) => {
+            let doc = &run.ins.heredocs[h];
+            let before = doc.content.get(..cmd.offset).unwrap_or(&doc.content);
+            let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+            Pos {
+                line: doc.span.start.line + before.matches('\n').count() as u32,
+                column: before[line_start..].chars().count() as u32 + 1,
+            }
+        }
+        None if run.ins.text().is_some() => run.ins.position(run.ins.args_offset + cmd.offset),
+        None => run.ins.span.start,
+    }
+}
+
 /// The shell analysis of a RUN: heredoc bodies when the RUN has heredocs,
 /// else its shell form, or its exec form as one command.
-fn run_script(ins: &Instruction, vars: &stages::Vars) -> Script {
-    match &ins.args {
+fn run_script(ins: &Instruction, vars: &stages::Vars) -> (Script, Vec<(usize, usize)>) {
+    let mut bodies = Vec::new();
+    let script = match &ins.args {
         Args::Json(argv) => {
             let quoted: Vec<String> = argv.iter().map(|a| shell_quote(a)).collect();
             shell::analyse(&quoted.join(" "), vars)
@@ -280,8 +377,9 @@ fn run_script(ins: &Instruction, vars: &stages::Vars) -> Script {
                 }
             };
             if runs_body {
-                for h in &ins.heredocs {
-                    let body = shell::analyse(&h.content, vars);
+                for (h, doc) in ins.heredocs.iter().enumerate() {
+                    let body = shell::analyse(&doc.content, vars);
+                    bodies.push((script.commands.len(), h));
                     script.has_pipe |= body.has_pipe;
                     script.error = script.error.or(body.error);
                     script.commands.extend(body.commands);
@@ -290,7 +388,8 @@ fn run_script(ins: &Instruction, vars: &stages::Vars) -> Script {
             script
         }
         _ => Script::default(),
-    }
+    };
+    (script, bodies)
 }
 
 fn shell_quote(s: &str) -> String {
@@ -484,4 +583,89 @@ pub(crate) fn report_unpinned(
             }
         }
     }
+}
+
+/// An RPM package argument that names a version: `httpd-2.4.6`, an epoch or
+/// module stream (`nodejs:20`), or a local `.rpm` file. A dash alone is
+/// not enough (`httpd-tools` is a name).
+pub(crate) fn rpm_pinned(p: &str) -> bool {
+    p.ends_with(".rpm")
+        || p.contains(':')
+        || p.contains('*')
+        || p.match_indices('-').any(|(i, _)| {
+            p[i + 1..]
+                .chars()
+                .next()
+                .is_some_and(|c| c.is_ascii_digit())
+        })
+}
+
+/// Reports installs of `manager` in RUNs that neither clean the package
+/// cache (`<command> clean`, `rm` of one of `cache_dirs`) nor mount a cache
+/// there: the shared body of the yum, dnf and zypper clean rules.
+pub(crate) fn report_cache_left(
+    cx: &Context<'_>,
+    out: &mut Vec<Hit>,
+    doc: &'static RuleDoc,
+    manager: &str,
+    commands: &[&str],
+    cache_dirs: &[&str],
+) {
+    for run in &cx.runs {
+        let cleaned = run
+            .script
+            .named(commands)
+            .any(|c| c.args.iter().skip(1).any(|a| a == "clean" || a == "cc"))
+            || cache_dirs
+                .iter()
+                .any(|d| removes(run, d) || has_cache_mount(run, d));
+        if cleaned {
+            continue;
+        }
+        if let Some(inst) = package_installs(run)
+            .into_iter()
+            .find(|i| i.manager == manager)
+        {
+            let name = inst.cmd.name();
+            out.push(cx.at_command(
+                doc,
+                run,
+                inst.cmd,
+                format!("{name} install without {name} clean all"),
+            ));
+        }
+    }
+}
+
+/// Reports installs of `manager` without `-y` / `--assumeyes`: the shared
+/// body of the yum and dnf rules.
+pub(crate) fn report_without_yes(
+    cx: &Context<'_>,
+    out: &mut Vec<Hit>,
+    doc: &'static RuleDoc,
+    manager: &str,
+) {
+    for run in &cx.runs {
+        for inst in package_installs(run) {
+            if inst.manager == manager && !inst.cmd.has_option('y', &["--assumeyes"]) {
+                let name = inst.cmd.name();
+                out.push(cx.at_command(doc, run, inst.cmd, format!("{name} install without -y")));
+            }
+        }
+    }
+}
+
+/// Strips one pair of surrounding quotes (`"x"`, `'x'`).
+pub(crate) fn unquote(s: &str) -> &str {
+    for q in ['"', '\''] {
+        if s.len() >= 2 && s.starts_with(q) && s.ends_with(q) {
+            return &s[1..s.len() - 1];
+        }
+    }
+    s
+}
+
+/// The destination of a COPY/ADD (its last word), quotes removed.
+pub(crate) fn copy_dest(ins: &Instruction) -> Option<&str> {
+    ins.words().last().map(|w| unquote(w))
 }

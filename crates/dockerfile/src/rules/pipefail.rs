@@ -19,7 +19,7 @@ RUN curl -fsSL https://x/a.tgz | tar xz
 SHELL ["/bin/bash", "-o", "pipefail", "-c"]
 RUN curl -fsSL https://x/a.tgz | tar xz
 "#,
-    peer_ids: &["DL4006"],
+    peer_ids: &["DL4006", "AVD-DS-0032"],
 };
 
 impl super::Rule for Rule {

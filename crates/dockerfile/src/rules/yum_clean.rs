@@ -27,26 +27,6 @@ impl super::Rule for Rule {
     }
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Hit>) {
-        for run in &cx.runs {
-            let cleaned = run
-                .script
-                .named(&["yum"])
-                .any(|c| c.args.iter().any(|a| a == "clean"))
-                || super::removes(run, "/var/cache/yum");
-            if cleaned || super::has_cache_mount(run, "/var/cache/yum") {
-                continue;
-            }
-            for inst in super::package_installs(run) {
-                if inst.manager == "yum" {
-                    out.push(cx.at_command(
-                        &DOC,
-                        run,
-                        inst.cmd,
-                        "yum install without yum clean all",
-                    ));
-                    break;
-                }
-            }
-        }
+        super::report_cache_left(cx, out, &DOC, "yum", &["yum"], &["/var/cache/yum"]);
     }
 }

@@ -27,12 +27,6 @@ impl super::Rule for Rule {
     }
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Hit>) {
-        for run in &cx.runs {
-            for inst in super::package_installs(run) {
-                if inst.manager == "yum" && !inst.cmd.has_option('y', &["--assumeyes"]) {
-                    out.push(cx.at_command(&DOC, run, inst.cmd, "yum install without -y"));
-                }
-            }
-        }
+        super::report_without_yes(cx, out, &DOC, "yum");
     }
 }
