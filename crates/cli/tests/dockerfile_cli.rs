@@ -193,3 +193,149 @@ fn list_rules_and_missing_input() {
     let out = palisade(&["dockerfile", "nope"], tmp.path());
     assert_eq!(out.status.code(), Some(2));
 }
+
+const USER_RULES: &str = r#"dockerfile:
+  rules:
+    - id: ORG-001
+      severity: high
+      message: pip must install from the internal index
+      reference: https://wiki.example.com/docker#pip
+      match: {command: [pip, pip3], args_missing: "--index-url"}
+    - id: ORG-002
+      severity: medium
+      message: base images come from registry.corp
+      match: {image_not_matching: "registry.corp/*"}
+    - id: ORG-003
+      severity: low
+      message: the image names its source repository
+      match: {label_required: org.opencontainers.image.source}
+"#;
+
+#[test]
+fn user_rules_from_the_config() {
+    let tmp = tempfile::tempdir().unwrap();
+    write(
+        tmp.path(),
+        "Dockerfile",
+        b"FROM python:3.12\nRUN <<EOF\nset -e\npip install --no-cache-dir flask==3.0.3\nEOF\n",
+    );
+    write(tmp.path(), ".palisade.yaml", USER_RULES.as_bytes());
+    let out = palisade(&["dockerfile", "-f", "json", "Dockerfile"], tmp.path());
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let got: Vec<(String, String, u64)> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"].as_str().unwrap().starts_with("ORG-"))
+        .map(|f| {
+            (
+                f["rule"].as_str().unwrap().to_string(),
+                f["severity"].as_str().unwrap().to_string(),
+                f["location"]["line"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    let want = [
+        ("ORG-001", "HIGH", 4), // the pip line inside the heredoc body
+        ("ORG-002", "MEDIUM", 1),
+        ("ORG-003", "LOW", 1),
+    ];
+    assert_eq!(got.len(), 3, "{got:?}");
+    for (id, sev, line) in want {
+        assert!(
+            got.iter().any(|g| g.0 == id && g.1 == sev && g.2 == line),
+            "{id} {sev} line {line} not in {got:?}"
+        );
+    }
+    // A broken rule is an error with its line, not a silently dropped rule.
+    write(
+        tmp.path(),
+        ".palisade.yaml",
+        b"dockerfile:\n  rules:\n    - id: ORG-001\n      message: m\n      match: {comand: pip}\n",
+    );
+    let out = palisade(&["dockerfile", "Dockerfile"], tmp.path());
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("line 5") && err.contains("comand"), "{err}");
+}
+
+/// python3 with the `jsonschema` package: /opt/palisade-venv first.
+fn python_with_jsonschema() -> Option<std::path::PathBuf> {
+    for py in ["/opt/palisade-venv/bin/python3", "python3"] {
+        let ok = Command::new(py)
+            .args(["-c", "import jsonschema"])
+            .output()
+            .is_ok_and(|o| o.status.success());
+        if ok {
+            return Some(py.into());
+        }
+    }
+    if std::env::var_os("PALISADE_SKIP_PEER_TESTS").is_some() {
+        eprintln!("skipped: no python3 with jsonschema and PALISADE_SKIP_PEER_TESTS is set");
+        return None;
+    }
+    panic!(
+        "python3 with jsonschema is needed: /opt/palisade-venv/bin/pip install jsonschema \
+         (PALISADE_SKIP_PEER_TESTS=1 skips this test)"
+    );
+}
+
+#[test]
+fn sarif_validates_against_the_official_schema() {
+    let Some(py) = python_with_jsonschema() else {
+        return;
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    write(tmp.path(), "a/Dockerfile", BAD.as_bytes());
+    write(
+        tmp.path(),
+        "b/Dockerfile",
+        b"FROM a:1\nRUN <<EOF\nunterminated\n",
+    );
+    write(
+        tmp.path(),
+        "c/Dockerfile",
+        b"FROM python:3.12\n# hadolint ignore=DL3013\nRUN pip install flask\n",
+    );
+    write(tmp.path(), ".palisade.yaml", USER_RULES.as_bytes());
+    let out = palisade(
+        &["dockerfile", "-f", "sarif", "-o", "out.sarif", "."],
+        tmp.path(),
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let sarif: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(tmp.path().join("out.sarif")).unwrap()).unwrap();
+    let rules = sarif["runs"][0]["tool"]["driver"]["rules"]
+        .as_array()
+        .unwrap();
+    assert!(
+        rules.iter().any(|r| r["id"] == "ORG-001"),
+        "user rules are described"
+    );
+    assert!(rules.iter().any(|r| r["id"] == "PAL-DF-000"));
+    let schema = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/data/sarif-schema-2.1.0.json"
+    );
+    let script = "import json,sys,jsonschema\n\
+                  s=json.load(open(sys.argv[1])); d=json.load(open(sys.argv[2]))\n\
+                  errs=list(jsonschema.Draft4Validator(s).iter_errors(d))\n\
+                  [print(list(e.absolute_path), e.message) for e in errs[:20]]\n\
+                  sys.exit(1 if errs else 0)\n";
+    let v = Command::new(py)
+        .args(["-c", script, schema])
+        .arg(tmp.path().join("out.sarif"))
+        .output()
+        .unwrap();
+    assert!(
+        v.status.success(),
+        "SARIF does not validate:\n{}{}",
+        String::from_utf8_lossy(&v.stdout),
+        String::from_utf8_lossy(&v.stderr)
+    );
+}

@@ -9,6 +9,7 @@ pub mod parser;
 
 pub use ast::{Args, Directive, Dockerfile, Flag, Heredoc, Instruction, KeyValue, Pos, Span};
 pub use parser::{ParseError, parse, parse_bytes};
+pub mod custom;
 pub mod expand;
 pub mod lint;
 pub mod rules;

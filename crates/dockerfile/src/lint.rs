@@ -4,6 +4,7 @@
 use palisade_model::{Finding, Location, Severity};
 
 use crate::ast::Dockerfile;
+use crate::custom::CustomRule;
 use crate::rules::{self, Context, Hit, RuleDoc, Settings};
 
 /// What the configuration says about linting.
@@ -16,6 +17,8 @@ pub struct LintOptions {
     pub severity_overrides: Vec<(String, Severity)>,
     /// Do not honour `# palisade ignore=` / `# hadolint ignore=` comments.
     pub disable_pragmas: bool,
+    /// User-defined rules from the configuration, run after the built-in ones.
+    pub custom: Vec<CustomRule>,
 }
 
 /// Whether `id` names this rule (its own id or one of its peer ids).
@@ -34,7 +37,10 @@ pub struct LintResult {
 /// Lints a parsed Dockerfile; `input` is the path shown in findings.
 pub fn lint(df: &Dockerfile, input: &str, opts: &LintOptions) -> LintResult {
     let cx = Context::new(df, &opts.settings);
-    let hits = rules::check_all(&cx);
+    let mut hits = rules::check_all(&cx);
+    for rule in &opts.custom {
+        rule.check(&cx, &mut hits);
+    }
     let mut out = LintResult::default();
     for hit in hits {
         let suppressed = opts.ignored.iter().any(|id| names_rule(hit.rule, id))

@@ -200,10 +200,13 @@ pub fn run(args: DockerfileArgs) -> Result<ExitCode> {
     let mut options = LintOptions {
         settings: Settings {
             trusted_bases: config.dockerfile.trusted_bases.clone(),
+            label_schema: config.dockerfile.label_schema.clone(),
+            strict_labels: config.dockerfile.strict_labels,
         },
         ignored: config.dockerfile.ignore.clone(),
         severity_overrides: config.dockerfile.severity.clone(),
         disable_pragmas: args.no_pragmas,
+        custom: config.dockerfile.rules.clone(),
     };
     options
         .settings
@@ -296,7 +299,19 @@ pub fn run(args: DockerfileArgs) -> Result<ExitCode> {
     };
     let text = match args.format {
         Format::Table => dockerfile_table::render(&target, &kept, &ignored, &sources),
-        f => palisade_report::render(f, &target, &kept, &ignored, &rule_docs()),
+        f => {
+            let mut docs = rule_docs();
+            docs.extend(options.custom.iter().map(|r| palisade_report::RuleDoc {
+                id: r.doc.id,
+                title: r.doc.title,
+                severity: r.doc.severity,
+                rationale: r.doc.rationale,
+                fix: r.doc.fix,
+                peer_ids: &[],
+                references: r.doc.peer_ids,
+            }));
+            palisade_report::render(f, &target, &kept, &ignored, &docs)
+        }
     };
     output::write(args.output.as_deref(), &text)?;
     if read_errors > 0 {

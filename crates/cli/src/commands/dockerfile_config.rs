@@ -4,12 +4,14 @@
 //! typo does not silently disable a setting.
 
 use anyhow::{Context, Result, bail};
+use palisade_dockerfile::custom::CustomRule;
+use palisade_dockerfile::rules::LabelFormat;
 use palisade_model::Severity;
 use std::path::Path;
 use yaml_rust2::{Yaml, YamlLoader};
 
 /// The `dockerfile:` section.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default)]
 pub struct DockerfileSection {
     /// Rule ids (ours, DLxxxx or AVD-DS-xxxx) never reported.
     pub ignore: Vec<String>,
@@ -17,9 +19,15 @@ pub struct DockerfileSection {
     pub severity: Vec<(String, Severity)>,
     /// Curated base images / trusted registries (PAL-DF-006).
     pub trusted_bases: Vec<String>,
+    /// Required labels and their value format (PAL-DF-062 … PAL-DF-070).
+    pub label_schema: Vec<(String, LabelFormat)>,
+    /// Only the labels of `label_schema` are allowed (PAL-DF-063).
+    pub strict_labels: bool,
+    /// User-defined rules (`rules:`, read by `dockerfile_rules`).
+    pub rules: Vec<CustomRule>,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default)]
 pub struct Config {
     /// Failure threshold for every command (`--fail-on` overrides it).
     pub fail_on: Option<Severity>,
@@ -55,7 +63,10 @@ impl Config {
         for (k, v) in top {
             match key(k)? {
                 "fail_on" | "failure-threshold" => config.fail_on = Some(severity(v, "fail_on")?),
-                "dockerfile" => config.dockerfile = dockerfile_section(v)?,
+                "dockerfile" => {
+                    config.dockerfile = dockerfile_section(v)?;
+                    config.dockerfile.rules = super::dockerfile_rules::load(text)?;
+                }
                 // Sections of the other commands are theirs to check.
                 "image" | "sbom" | "inspect" | "ignore_file" => {}
                 other => bail!("unknown key {other:?} (expected fail_on, dockerfile, image, sbom)"),
@@ -124,8 +135,30 @@ fn dockerfile_section(v: &Yaml) -> Result<DockerfileSection> {
                         .push((key(id)?.to_string(), severity(sev, "dockerfile.severity")?));
                 }
             }
+            "label_schema" | "label-schema" => {
+                let Yaml::Hash(m) = v else {
+                    bail!("dockerfile.label_schema: expected a mapping of label to format")
+                };
+                for (label, format) in m {
+                    let name = format.as_str().unwrap_or_default();
+                    let f = LabelFormat::parse(name).ok_or_else(|| {
+                        anyhow::anyhow!(
+                            "dockerfile.label_schema: {}: format {name:?} is not one of text, url, semver, hash, rfc3339, spdx, email",
+                            key(label).unwrap_or("?")
+                        )
+                    })?;
+                    out.label_schema.push((key(label)?.to_string(), f));
+                }
+            }
+            "strict_labels" | "strict-labels" => {
+                out.strict_labels = v.as_bool().ok_or_else(|| {
+                    anyhow::anyhow!("dockerfile.strict_labels: expected true or false")
+                })?
+            }
+            // Read with positions by `dockerfile_rules`.
+            "rules" => {}
             other => bail!(
-                "dockerfile: unknown key {other:?} (expected ignore, severity, trusted_bases)"
+                "dockerfile: unknown key {other:?} (expected ignore, severity, trusted_bases, label_schema, strict_labels, rules)"
             ),
         }
     }
@@ -152,6 +185,15 @@ mod tests {
             ]
         );
         assert_eq!(c.dockerfile.trusted_bases, ["docker.io/library/"]);
+        let c = Config::parse(
+            "dockerfile:\n  label_schema: {org.opencontainers.image.source: url}\n  strict_labels: true\n",
+        )
+        .unwrap();
+        assert_eq!(
+            c.dockerfile.label_schema,
+            [("org.opencontainers.image.source".into(), LabelFormat::Url)]
+        );
+        assert!(c.dockerfile.strict_labels);
     }
 
     #[test]
@@ -170,6 +212,12 @@ mod tests {
         );
         assert!(Config::parse("[1, 2]\n").is_err());
         assert!(Config::parse("a: [unclosed\n").is_err());
-        assert_eq!(Config::parse("").unwrap(), Config::default());
+        assert!(Config::parse("").unwrap().dockerfile.ignore.is_empty());
+        assert!(
+            Config::parse("dockerfile:\n  label_schema: {a: color}\n")
+                .unwrap_err()
+                .to_string()
+                .contains("color")
+        );
     }
 }

@@ -10,6 +10,7 @@ pub mod db_path;
 pub mod db_update;
 pub mod dockerfile;
 pub mod dockerfile_config;
+pub mod dockerfile_rules;
 pub mod dockerfile_table;
 pub mod harden;
 pub mod image;

@@ -54,7 +54,7 @@ mod label_semver;
 mod label_spdx;
 mod label_superfluous;
 mod label_url;
-mod labels;
+pub(crate) mod labels;
 mod ln_bin_sh;
 mod maintainer;
 mod multiple_cmd;
