@@ -120,13 +120,16 @@ impl CustomRule {
     pub fn check(&self, cx: &Context<'_>, out: &mut Vec<Hit>) {
         let m = &self.matcher;
         let doc = self.doc;
-        let scope: Vec<usize> = match (m.final_stage, cx.final_stage()) {
-            (true, Some(last)) => rules::chain(cx, last)
-                .iter()
-                .flat_map(|s| s.instructions.clone())
-                .collect(),
-            _ => (0..cx.df.instructions.len()).collect(),
-        };
+        // Which instructions the rule looks at (one flag per instruction).
+        let mut scope = vec![!m.final_stage; cx.df.instructions.len()];
+        if m.final_stage
+            && let Some(last) = cx.final_stage()
+        {
+            for s in rules::chain(cx, last) {
+                scope[s.instructions.clone()].fill(true);
+            }
+        }
+        let in_scope = |i: usize| scope.get(i).copied().unwrap_or(false);
         if let Some(label) = &m.label_required {
             if let Some(last) = cx.final_stage()
                 && !rules::labels::stage_keys(cx, last).contains(&label.as_str())
@@ -141,7 +144,7 @@ impl CustomRule {
         }
         if !m.image_not_matching.is_empty() || !m.image_matching.is_empty() {
             for st in &cx.stages {
-                if !scope.contains(&st.from) || st.base_stage.is_some() || st.image == "scratch" {
+                if !in_scope(st.from) || st.base_stage.is_some() || st.image == "scratch" {
                     continue;
                 }
                 let image = st.image.as_str();
@@ -155,7 +158,7 @@ impl CustomRule {
             return;
         }
         for (i, ins) in cx.instructions() {
-            if !scope.contains(&i) {
+            if !in_scope(i) {
                 continue;
             }
             if let Some(want) = &m.instruction
@@ -178,7 +181,7 @@ impl CustomRule {
                 }
             }
             if !m.command.is_empty() || m.package.is_some() {
-                let Some(run) = cx.runs.iter().find(|r| r.index == i) else {
+                let Some(run) = cx.run_at(i) else {
                     continue;
                 };
                 self.check_run(cx, run, out);

@@ -65,6 +65,8 @@ pub fn stages(df: &Dockerfile) -> Vec<Stage> {
         .filter_map(|(k, v)| v.map(|v| (k, v)))
         .collect();
     let mut out: Vec<Stage> = Vec::new();
+    // Stage name -> first stage with that name (linear, not a scan per FROM).
+    let mut names: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
     for (i, ins) in df.instructions.iter().enumerate() {
         if !ins.is("from") {
             if let Some(last) = out.last_mut() {
@@ -85,9 +87,11 @@ pub fn stages(df: &Dockerfile) -> Vec<Stage> {
             [_, kw, name, ..] if kw.eq_ignore_ascii_case("as") => Some(name.to_lowercase()),
             _ => None,
         };
-        let base_stage = out
-            .iter()
-            .position(|s| s.name.as_deref() == Some(image.to_lowercase().as_str()));
+        let lower = image.to_lowercase();
+        let base_stage = names.get(lower.as_str()).copied();
+        if let Some(n) = &name {
+            names.entry(n.clone()).or_insert(out.len());
+        }
         out.push(Stage {
             from: i,
             instructions: i..i + 1,
@@ -138,31 +142,41 @@ pub fn vars_before(df: &Dockerfile, stage: &Stage, at: usize) -> Vars {
         .min(stage.instructions.end)
         .max(stage.instructions.start + 1);
     for ins in &df.instructions[stage.instructions.start + 1..end] {
-        if ins.is("arg") {
-            for w in ins.words() {
-                match w.split_once('=') {
-                    Some((k, v)) => {
-                        let v = expand_word(v, &vars, df.escape).unwrap_or_else(|_| v.to_string());
-                        vars.push((k.to_string(), v));
-                    }
-                    None => {
-                        if let Some((_, Some(v))) = globals.iter().find(|(k, _)| k == w) {
-                            vars.push((w.clone(), v.clone()));
-                        }
+        apply_scope(df, &globals, ins, &mut vars);
+    }
+    vars
+}
+
+/// Adds what one ARG or ENV instruction of a stage puts in scope to `vars`
+/// (other instructions change nothing); `globals` from [`global_args`].
+pub fn apply_scope(
+    df: &Dockerfile,
+    globals: &[(String, Option<String>)],
+    ins: &crate::ast::Instruction,
+    vars: &mut Vars,
+) {
+    if ins.is("arg") {
+        for w in ins.words() {
+            match w.split_once('=') {
+                Some((k, v)) => {
+                    let v = expand_word(v, vars, df.escape).unwrap_or_else(|_| v.to_string());
+                    vars.push((k.to_string(), v));
+                }
+                None => {
+                    if let Some((_, Some(v))) = globals.iter().find(|(k, _)| k == w) {
+                        vars.push((w.clone(), v.clone()));
                     }
                 }
             }
-        } else if ins.is("env")
-            && let Args::Pairs(pairs) = &ins.args
-        {
-            for kv in pairs {
-                let v =
-                    expand_word(&kv.value, &vars, df.escape).unwrap_or_else(|_| kv.value.clone());
-                vars.push((kv.key.clone(), v));
-            }
+        }
+    } else if ins.is("env")
+        && let Args::Pairs(pairs) = &ins.args
+    {
+        for kv in pairs {
+            let v = expand_word(&kv.value, vars, df.escape).unwrap_or_else(|_| kv.value.clone());
+            vars.push((kv.key.clone(), v));
         }
     }
-    vars
 }
 
 #[cfg(test)]

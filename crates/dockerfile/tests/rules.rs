@@ -377,6 +377,21 @@ const CASES: &[(&str, &str, bool)] = &[
     ("PAL-DF-080", "FROM a:1\nRUN yum update -y\n", false),
     ("PAL-DF-081", "FROM a:1\nWORKDIR /dev\n", true),
     ("PAL-DF-081", "FROM a:1\nWORKDIR /devel\n", false),
+    (
+        "PAL-DF-039",
+        "FROM a:1\nENV PIP_NO_CACHE_DIR=1\nRUN pip install x==1\n",
+        false,
+    ),
+    (
+        "PAL-DF-039",
+        "ENV PIP_NO_CACHE_DIR=1\nFROM a:1\nRUN pip install x==1\n",
+        true,
+    ),
+    (
+        "PAL-DF-039",
+        "FROM a:1\nENV PIP_NO_CACHE_DIR=1\nFROM b:1\nRUN pip install x==1\n",
+        true,
+    ),
 ];
 
 #[test]
@@ -447,4 +462,23 @@ fn heredoc_findings_point_at_the_body_line() {
         .collect();
     // In the body: its own line and column; on a RUN line with a data heredoc: the RUN line.
     assert_eq!(at, [(Some(4), Some(3)), (Some(6), Some(23))]);
+}
+
+/// Hostile sizes: tens of thousands of stages, RUNs, ENVs, labels and
+/// COPY --from lint in linear time (quadratic scans took minutes here).
+#[test]
+fn big_files_lint_in_bounded_time() {
+    let mut src = String::new();
+    for i in 0..20_000 {
+        src.push_str(&format!(
+            "FROM a:1 AS s{i}\nLABEL k{i}=v\nENV V{i}=x\nCOPY --from=s{} a{i}.tgz b/\nRUN pip install a && echo $V{i} | tee x && tar -xf b/a{i}.tgz\nRUN wget -q y && curl z\n",
+            i / 2
+        ));
+    }
+    let df = parse(&src).unwrap();
+    let t = std::time::Instant::now();
+    let r = lint(&df, "Dockerfile", &opts());
+    assert!(r.findings.len() > 20_000);
+    // Linear takes a few seconds even on a loaded machine; quadratic, minutes.
+    assert!(t.elapsed().as_secs() < 60, "{:?}", t.elapsed());
 }

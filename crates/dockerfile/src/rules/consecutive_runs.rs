@@ -31,7 +31,7 @@ impl super::Rule for Rule {
         // (flags, command count) of the previous RUN when it came right before.
         let mut prev: Option<(Vec<String>, usize)> = None;
         for (i, ins) in cx.df.instructions.iter().enumerate() {
-            let Some(run) = cx.runs.iter().find(|r| r.index == i && ins.is("run")) else {
+            let Some(run) = cx.run_at(i).filter(|_| ins.is("run")) else {
                 prev = None;
                 continue;
             };

@@ -31,6 +31,8 @@ impl super::Rule for Rule {
     }
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Hit>) {
+        // Names of the stages before the current one.
+        let mut earlier_names = std::collections::HashSet::new();
         for (k, st) in cx.stages.iter().enumerate() {
             for i in st.instructions.clone() {
                 let ins = &cx.df.instructions[i];
@@ -41,9 +43,7 @@ impl super::Rule for Rule {
                     continue;
                 };
                 let lower = from.to_lowercase();
-                let earlier = cx.stages[..k]
-                    .iter()
-                    .any(|s| s.name.as_deref() == Some(lower.as_str()));
+                let earlier = earlier_names.contains(lower.as_str());
                 let index = from.parse::<usize>().is_ok_and(|n| n < k);
                 let image = from.contains(':')
                     || from.contains('/')
@@ -57,6 +57,9 @@ impl super::Rule for Rule {
                         format!("COPY --from={from}: no earlier stage has this name"),
                     ));
                 }
+            }
+            if let Some(n) = &st.name {
+                earlier_names.insert(n.as_str());
             }
         }
     }

@@ -50,7 +50,7 @@ impl super::Rule for Rule {
                     }
                     continue;
                 }
-                let Some(run) = cx.runs.iter().find(|r| r.index == i) else {
+                let Some(run) = cx.run_at(i) else {
                     continue;
                 };
                 for c in run.script.commands.iter().filter(|c| extracts(c)) {

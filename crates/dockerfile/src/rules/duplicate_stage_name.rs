@@ -27,9 +27,10 @@ impl super::Rule for Rule {
     }
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Hit>) {
-        for (k, st) in cx.stages.iter().enumerate() {
+        let mut seen = std::collections::HashSet::new();
+        for st in &cx.stages {
             let Some(name) = &st.name else { continue };
-            if cx.stages[..k].iter().any(|s| s.name.as_ref() == Some(name)) {
+            if !seen.insert(name) {
                 out.push(cx.at(&DOC, st.from, format!("stage name {name} is used twice")));
             }
         }

@@ -33,8 +33,12 @@ impl super::Rule for Rule {
     }
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Hit>) {
+        if cx.settings.label_schema.is_empty() {
+            return;
+        }
+        let labels = super::labels::all(cx);
         for st in &cx.stages {
-            let keys = super::labels::stage_keys(cx, st);
+            let keys = super::labels::keys_by_stage(cx, &labels, st);
             for (k, _) in &cx.settings.label_schema {
                 if !keys.contains(&k.as_str()) {
                     out.push(cx.at(&DOC, st.from, format!("label {k} is missing")));

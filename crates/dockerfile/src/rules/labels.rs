@@ -64,16 +64,25 @@ pub(crate) fn all<'a>(cx: &Context<'a>) -> Vec<Label<'a>> {
 
 /// Keys a stage has, its base stages' labels included.
 pub(crate) fn stage_keys<'a>(cx: &'a Context<'_>, stage: &Stage) -> Vec<&'a str> {
+    keys_by_stage(cx, &all(cx), stage)
+}
+
+/// [`stage_keys`] over labels already collected (for callers that look at
+/// every stage: collecting once keeps them linear in the file size).
+pub(crate) fn keys_by_stage<'a>(
+    cx: &Context<'_>,
+    labels: &[Label<'a>],
+    stage: &Stage,
+) -> Vec<&'a str> {
     let chain = super::chain(cx, stage);
-    all(cx)
-        .into_iter()
-        .filter(|l| {
-            chain
-                .iter()
-                .any(|s| s.instructions.contains(&l.instruction))
-        })
-        .map(|l| l.key)
-        .collect()
+    let mut out = Vec::new();
+    for s in chain {
+        // Labels are in file order: binary-search the stage's range.
+        let lo = labels.partition_point(|l| l.instruction < s.instructions.start);
+        let hi = labels.partition_point(|l| l.instruction < s.instructions.end);
+        out.extend(labels[lo..hi].iter().map(|l| l.key));
+    }
+    out
 }
 
 /// Reports labels the schema gives `format` whose value `valid` rejects.

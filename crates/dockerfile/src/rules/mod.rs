@@ -245,20 +245,28 @@ pub struct Context<'a> {
 impl<'a> Context<'a> {
     pub fn new(df: &'a Dockerfile, settings: &'a Settings) -> Self {
         let stages = stages::stages(df);
+        let globals = stages::global_args(df);
         let mut runs = Vec::new();
+        // Variables in scope, kept up to date while walking the file once
+        // (a scan from the stage start for every RUN is quadratic).
+        let mut vars: stages::Vars = Vec::new();
+        let mut in_stage = false;
         for (i, ins) in df.instructions.iter().enumerate() {
+            if ins.is("from") {
+                vars.clear();
+                in_stage = true;
+                continue;
+            }
             let ins = match &ins.args {
                 Args::Sub(sub) => sub.as_ref(),
                 _ => ins,
             };
             if !ins.is("run") {
+                if in_stage && std::ptr::eq(ins, &df.instructions[i]) {
+                    stages::apply_scope(df, &globals, ins, &mut vars);
+                }
                 continue;
             }
-            let vars = stages
-                .iter()
-                .find(|s| s.instructions.contains(&i))
-                .map(|s| stages::vars_before(df, s, i))
-                .unwrap_or_default();
             let (script, bodies) = run_script(ins, &vars);
             runs.push(Run {
                 index: i,
@@ -277,7 +285,15 @@ impl<'a> Context<'a> {
 
     /// The stage holding instruction `i`.
     pub fn stage_of(&self, i: usize) -> Option<&Stage> {
-        self.stages.iter().find(|s| s.instructions.contains(&i))
+        // Stages are in file order: binary search, not a scan per call.
+        let k = self.stages.partition_point(|s| s.instructions.end <= i);
+        self.stages.get(k).filter(|s| s.instructions.contains(&i))
+    }
+
+    /// The RUN at instruction `i` (ONBUILD RUN included), by binary search.
+    pub fn run_at(&self, i: usize) -> Option<&Run<'a>> {
+        let k = self.runs.partition_point(|r| r.index < i);
+        self.runs.get(k).filter(|r| r.index == i)
     }
 
     /// The last stage (what `docker build` produces without `--target`).
@@ -287,9 +303,14 @@ impl<'a> Context<'a> {
 
     /// RUNs of a stage.
     pub fn runs_in<'s>(&'s self, stage: &'s Stage) -> impl Iterator<Item = &'s Run<'a>> + 's {
-        self.runs
-            .iter()
-            .filter(move |r| stage.instructions.contains(&r.index))
+        // RUNs are in file order.
+        let lo = self
+            .runs
+            .partition_point(|r| r.index < stage.instructions.start);
+        let hi = self
+            .runs
+            .partition_point(|r| r.index < stage.instructions.end);
+        self.runs[lo..hi].iter()
     }
 
     /// Instructions `(index, instruction)`, ONBUILD contents included.

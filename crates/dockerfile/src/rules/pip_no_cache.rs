@@ -27,14 +27,34 @@ impl super::Rule for Rule {
     }
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Hit>) {
+        // Instructions that put PIP_NO_CACHE_DIR in scope, in file order
+        // (found once: a scope walk per RUN is quadratic on big files).
+        let globals = crate::stages::global_args(cx.df);
+        let sets: Vec<usize> = cx
+            .df
+            .instructions
+            .iter()
+            .enumerate()
+            .filter(|(_, ins)| {
+                let mut vars = Vec::new();
+                (ins.is("env") || ins.is("arg")) && {
+                    crate::stages::apply_scope(cx.df, &globals, ins, &mut vars);
+                    vars.iter().any(|(k, _)| k == "PIP_NO_CACHE_DIR")
+                }
+            })
+            .map(|(i, _)| i)
+            .collect();
         for run in &cx.runs {
             if super::has_cache_mount(run, "/root/.cache") {
                 continue;
             }
+            // Only RUNs that call pip pay for the scope lookup.
+            if super::pip_pin::pip_installs(run).next().is_none() {
+                continue;
+            }
             let env_set = cx.stage_of(run.index).is_some_and(|st| {
-                crate::stages::vars_before(cx.df, st, run.index)
-                    .iter()
-                    .any(|(k, _)| k == "PIP_NO_CACHE_DIR")
+                let lo = sets.partition_point(|&i| i < st.instructions.start);
+                sets.get(lo).is_some_and(|&i| i < run.index)
             });
             if env_set {
                 continue;
