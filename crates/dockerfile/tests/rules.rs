@@ -341,6 +341,11 @@ const CASES: &[(&str, &str, bool)] = &[
         "FROM a:1\nRUN go install -ldflags '-s -w' example.com/x\n",
         true,
     ),
+    (
+        "PAL-DF-073",
+        "FROM a:1\nRUN go get github.com/x/y/...\n",
+        true,
+    ),
     ("PAL-DF-074", "FROM a:1 AS Context\n", true),
     (
         "PAL-DF-075",

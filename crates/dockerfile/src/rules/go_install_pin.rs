@@ -1,4 +1,4 @@
-//! PAL-DF-073: go install without a version.
+//! PAL-DF-073: go install or go get without a version.
 
 use palisade_model::Severity;
 
@@ -8,7 +8,7 @@ pub struct Rule;
 
 static DOC: RuleDoc = RuleDoc {
     id: "PAL-DF-073",
-    title: "go install without a version",
+    title: "go install or go get without a version",
     severity: Severity::Low,
     rationale: r#"Since Go 1.16 `go install pkg` outside a module installs whatever the module resolves to today; `pkg@version` makes the build reproducible."#,
     fix: r#"Give a version: `go install golang.org/x/tools/gopls@v0.16.2`."#,
@@ -29,7 +29,10 @@ impl super::Rule for Rule {
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Hit>) {
         for run in &cx.runs {
             for c in run.script.named(&["go"]) {
-                let Some(args) = c.subcommand_args("install") else {
+                let Some(args) = c
+                    .subcommand_args("install")
+                    .or_else(|| c.subcommand_args("get"))
+                else {
                     continue;
                 };
                 let mut loose = Vec::new();
@@ -49,7 +52,11 @@ impl super::Rule for Rule {
                         &DOC,
                         run,
                         c,
-                        format!("go install without @version: {}", loose.join(", ")),
+                        format!(
+                            "{} without @version: {}",
+                            c.args.get(1).map_or("go", String::as_str),
+                            loose.join(", ")
+                        ),
                     ));
                 }
             }
