@@ -30,7 +30,19 @@ Configuration (.palisade.yaml in the current directory, or --config FILE):
     ignore: [DL3008, PAL-DF-011]
     severity: {PAL-DF-017: MEDIUM}
     trusted_bases: [docker.io/library/, registry.example.com/base/]
+    label_schema: {org.opencontainers.image.source: url}   # text url semver hash rfc3339 spdx email
+    strict_labels: true
+    rules:                                   # rules of your own (docs/dockerfile.md)
+      - id: ORG-001
+        severity: high
+        message: pip must install from the internal index
+        match: {command: [pip, pip3], args_missing: --index-url}
+      - id: ORG-002
+        message: base images come from registry.corp
+        match: {image_not_matching: registry.corp/*}
   fail_on: HIGH
+
+A rule with an error stops the run (exit code 2) with the line of the problem.
 
 Exit codes: 0 no finding at or above --fail-on, --exit-code N (default 1) when there is one, \
 2 when a file cannot be read or a flag is wrong. A file that does not parse is reported as \
