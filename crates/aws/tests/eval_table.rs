@@ -11,6 +11,8 @@ fn kind(name: &str) -> PolicyKind {
         "repository" => PolicyKind::Repository,
         "registry" => PolicyKind::Registry,
         "endpoint" => PolicyKind::Endpoint,
+        "scp" => PolicyKind::Scp,
+        "boundary" => PolicyKind::Boundary,
         other => panic!("unknown policy layer {other} in eval.json"),
     }
 }
@@ -41,10 +43,22 @@ fn evaluation_table() {
         );
         let mut policies: Vec<Policy> = Vec::new();
         for (layer, list) in group["policies"].as_object().unwrap() {
-            for (i, p) in list.as_array().unwrap().iter().enumerate() {
+            // "scp" lists the levels of the organisation tree, each a list of policies.
+            let levels: Vec<(u32, &Value)> = if layer == "scp" {
+                let levels = list.as_array().unwrap().iter().enumerate();
+                levels
+                    .flat_map(|(l, ps)| ps.as_array().unwrap().iter().map(move |p| (l as u32, p)))
+                    .collect()
+            } else {
+                list.as_array().unwrap().iter().map(|p| (0, p)).collect()
+            };
+            for (i, (level, p)) in levels.into_iter().enumerate() {
                 let text = serde_json::to_string_pretty(p).unwrap();
                 let source = format!("{title}/{layer}[{i}]");
-                policies.push(parse(&text, kind(layer), &source).unwrap_or_else(|e| panic!("{e}")));
+                let mut policy =
+                    parse(&text, kind(layer), &source).unwrap_or_else(|e| panic!("{e}"));
+                policy.level = level;
+                policies.push(policy);
             }
         }
         for (i, case) in group["cases"].as_array().unwrap().iter().enumerate() {
