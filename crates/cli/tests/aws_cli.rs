@@ -353,9 +353,11 @@ fn simulate_endpoint_derives_source_vpce() {
     let repo = dir.path().join("repo.json");
     std::fs::write(
         &repo,
-        r#"{"Version": "2012-10-17", "Statement": [{"Sid": "OnlyThroughOurEndpoint", "Effect": "Deny",
-            "Principal": "*", "Action": "ecr:*",
-            "Condition": {"StringNotEquals": {"aws:SourceVpce": "vpce-0a1b2c3d", "aws:SourceVpc": "vpc-111"}}}]}"#,
+        r#"{"Version": "2012-10-17", "Statement": [
+            {"Sid": "OnlyThroughOurEndpoint", "Effect": "Deny", "Principal": "*", "Action": "ecr:*",
+             "Condition": {"StringNotEquals": {"aws:SourceVpce": "vpce-0a1b2c3d"}}},
+            {"Sid": "OnlyFromOurVpc", "Effect": "Deny", "Principal": "*", "Action": "ecr:*",
+             "Condition": {"StringNotEquals": {"aws:SourceVpc": "vpc-111"}}}]}"#,
     )
     .unwrap();
     let run = |extra: &[&str]| -> Value {
@@ -417,7 +419,7 @@ fn simulate_endpoint_derives_source_vpce() {
             .iter()
             .any(|l| l["layer"] == "endpoint")
     );
-    // Our endpoint without --vpc: aws:SourceVpc absent, StringNotEquals holds: denied.
+    // Our endpoint without --vpc: aws:SourceVpc is absent, so StringNotEquals holds: denied.
     let v = run(&["--endpoint", "vpce-0a1b2c3d"]);
     assert_eq!(v["decision"], "ExplicitDeny");
 }
