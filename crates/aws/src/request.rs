@@ -59,6 +59,11 @@ impl Request {
         self.context.insert(key.to_ascii_lowercase(), values);
     }
 
+    /// Every context key (lower-cased) with its values, derived ones included.
+    pub fn context(&self) -> impl Iterator<Item = (&str, &[String])> {
+        self.context.iter().map(|(k, v)| (k.as_str(), v.as_slice()))
+    }
+
     pub fn context_values(&self, key: &str) -> Option<&[String]> {
         self.context
             .get(&key.to_ascii_lowercase())

@@ -3,20 +3,12 @@
 //! No panic; every error has a 1-based position. (cargo-fuzz targets
 //! aws_policy and aws_lifecycle go further.)
 
+mod common;
+
+use common::fixtures;
 use palisade_aws::check::{self, CheckOptions};
 use palisade_aws::lifecycle;
 use palisade_aws::{PolicyKind, Request, evaluate, parse};
-
-fn fixtures() -> Vec<String> {
-    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests");
-    let mut out = Vec::new();
-    for sub in ["policies", "lifecycle", "ecr"] {
-        for e in std::fs::read_dir(format!("{dir}/{sub}")).unwrap() {
-            out.push(std::fs::read_to_string(e.unwrap().path()).unwrap());
-        }
-    }
-    out
-}
 
 fn exercise(text: &str) {
     let request = Request::new(
