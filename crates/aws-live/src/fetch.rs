@@ -77,10 +77,15 @@ async fn fetch_async(conn: &Connection, scope: &Scope) -> Result<Inputs, Error> 
         ..Inputs::default()
     };
     let repos = describe_repositories(&client, scope).await?;
-    for r in &repos {
-        let name = r.repository_name.clone();
-        repository_policy(&client, &mut inputs, &name).await?;
-        lifecycle_policy(&client, &mut inputs, &name).await?;
+    let names: Vec<String> = repos.iter().map(|r| r.repository_name.clone()).collect();
+    let policies = per_repository(&client, &names).await?;
+    for (name, (policy, lifecycle)) in names.iter().zip(policies) {
+        if let Some(text) = policy {
+            inputs.add_repository_policy(name, &format!("GetRepositoryPolicy {name}"), &text);
+        }
+        if let Some(text) = lifecycle {
+            inputs.add_lifecycle_policy(name, &format!("GetLifecyclePolicy {name}"), &text);
+        }
     }
     inputs.add_repositories("DescribeRepositories", repos);
     registry_policy(&client, &mut inputs).await?;
@@ -157,47 +162,68 @@ fn repository(r: &types::Repository) -> Repository {
     }
 }
 
-async fn repository_policy(client: &Client, inputs: &mut Inputs, repo: &str) -> Result<(), Error> {
+/// Repositories whose policies are asked for at once: the calls are
+/// independent, and one at a time leaves the audit waiting on round trips.
+const CONCURRENCY: usize = 8;
+
+/// (repository policy, lifecycle policy) of each repository, in order.
+async fn per_repository(
+    client: &Client,
+    names: &[String],
+) -> Result<Vec<(Option<String>, Option<String>)>, Error> {
+    let mut out = vec![(None, None); names.len()];
+    for (chunk_index, chunk) in names.chunks(CONCURRENCY).enumerate() {
+        let mut set = tokio::task::JoinSet::new();
+        for (i, name) in chunk.iter().enumerate() {
+            let (client, name) = (client.clone(), name.clone());
+            set.spawn(async move {
+                let policy = repository_policy(&client, &name).await;
+                let lifecycle = lifecycle_policy(&client, &name).await;
+                (chunk_index * CONCURRENCY + i, policy, lifecycle)
+            });
+        }
+        while let Some(done) = set.join_next().await {
+            let (i, policy, lifecycle) = done.map_err(|e| Error::Call {
+                call: "GetRepositoryPolicy",
+                message: format!("task failed: {e}"),
+            })?;
+            out[i] = (policy?, lifecycle?);
+        }
+    }
+    Ok(out)
+}
+
+async fn repository_policy(client: &Client, repo: &str) -> Result<Option<String>, Error> {
     match client
         .get_repository_policy()
         .repository_name(repo)
         .send()
         .await
     {
-        Ok(out) => {
-            if let Some(text) = out.policy_text() {
-                inputs.add_repository_policy(repo, &format!("GetRepositoryPolicy {repo}"), text);
-            }
-            Ok(())
-        }
+        Ok(out) => Ok(out.policy_text().map(str::to_string)),
         Err(e)
             if e.as_service_error()
                 .is_some_and(|s| s.is_repository_policy_not_found_exception()) =>
         {
-            Ok(())
+            Ok(None)
         }
         Err(e) => Err(call_error("GetRepositoryPolicy", e)),
     }
 }
 
-async fn lifecycle_policy(client: &Client, inputs: &mut Inputs, repo: &str) -> Result<(), Error> {
+async fn lifecycle_policy(client: &Client, repo: &str) -> Result<Option<String>, Error> {
     match client
         .get_lifecycle_policy()
         .repository_name(repo)
         .send()
         .await
     {
-        Ok(out) => {
-            if let Some(text) = out.lifecycle_policy_text() {
-                inputs.add_lifecycle_policy(repo, &format!("GetLifecyclePolicy {repo}"), text);
-            }
-            Ok(())
-        }
+        Ok(out) => Ok(out.lifecycle_policy_text().map(str::to_string)),
         Err(e)
             if e.as_service_error()
                 .is_some_and(|s| s.is_lifecycle_policy_not_found_exception()) =>
         {
-            Ok(())
+            Ok(None)
         }
         Err(e) => Err(call_error("GetLifecyclePolicy", e)),
     }

@@ -13,34 +13,15 @@
 
 use anyhow::{Context, Result, bail};
 use palisade_aws::lifecycle::Image;
-use palisade_image::Digest;
+use palisade_aws::lifecycle::history;
+pub use palisade_aws::lifecycle::history::{History, Remembered};
 use palisade_image::manifest::MANIFEST_ACCEPT;
 use palisade_image::source::registry::client::Client;
-use serde::{Deserialize, Serialize};
 use std::io::Read;
 use std::path::Path;
 
-/// Largest history file read, and most digests remembered.
+/// Largest history file read.
 const MAX_HISTORY_BYTES: u64 = 64 << 20;
-const MAX_ENTRIES: usize = 1_000_000;
-
-#[derive(Debug, Default, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct History {
-    /// `HOST/REPO`: a history is for one repository.
-    pub repository: String,
-    pub images: Vec<Remembered>,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct Remembered {
-    pub digest: String,
-    /// The config's `created` time (epoch seconds), standing in for the push time.
-    pub pushed_at: i64,
-    /// The tags that last pointed at it (empty once untagged).
-    pub last_tags: Vec<String>,
-}
 
 /// Reads the history of `repository`; a missing file is an empty history.
 pub fn load(path: &Path, repository: &str) -> Result<History> {
@@ -61,25 +42,7 @@ pub fn load(path: &Path, repository: &str) -> Result<History> {
     if text.len() as u64 > MAX_HISTORY_BYTES {
         bail!("{}: larger than {MAX_HISTORY_BYTES} bytes", path.display());
     }
-    let history: History = serde_json::from_str(&text)
-        .with_context(|| format!("{}: not a palisade tag history", path.display()))?;
-    if history.repository != repository {
-        bail!(
-            "{}: the history of {}, not of {repository}",
-            path.display(),
-            history.repository
-        );
-    }
-    if history.images.len() > MAX_ENTRIES {
-        bail!("{}: more than {MAX_ENTRIES} digests", path.display());
-    }
-    for r in &history.images {
-        // The digest becomes part of a URL: only well-formed ones.
-        r.digest
-            .parse::<Digest>()
-            .map_err(|e| anyhow::anyhow!("{}: digest {:?}: {e}", path.display(), r.digest))?;
-    }
-    Ok(history)
+    history::parse(&text, repository).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))
 }
 
 /// Writes the history (to a temporary file, then renamed, so a crash never
