@@ -138,10 +138,13 @@ fn live(args: &AuditArgs) -> Result<(Inputs, String)> {
 
 /// `http://user:secret@host/` → `http://***@host/`: credentials never reach the report.
 fn without_userinfo(url: &str) -> String {
-    let (scheme, rest) = url.split_once("://").unwrap_or(("", url));
+    let (scheme, rest) = match url.split_once("://") {
+        Some((scheme, rest)) => (format!("{scheme}://"), rest),
+        None => (String::new(), url),
+    };
     let authority_end = rest.find('/').unwrap_or(rest.len());
     match rest[..authority_end].rfind('@') {
-        Some(at) => format!("{scheme}://***{}", &rest[at..]),
+        Some(at) => format!("{scheme}***{}", &rest[at..]),
         None => url.to_string(),
     }
 }
@@ -162,4 +165,22 @@ fn saved(files: &[PathBuf]) -> Result<Inputs> {
             .map_err(anyhow::Error::msg)?;
     }
     Ok(inputs)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::without_userinfo;
+
+    #[test]
+    fn endpoint_credentials_are_not_printed() {
+        assert_eq!(
+            without_userinfo("http://user:secret@127.0.0.1:5000/x@y"),
+            "http://***@127.0.0.1:5000/x@y"
+        );
+        assert_eq!(
+            without_userinfo("https://ecr.us-west-2.amazonaws.com"),
+            "https://ecr.us-west-2.amazonaws.com"
+        );
+        assert_eq!(without_userinfo("a:b@host"), "***@host");
+    }
 }
