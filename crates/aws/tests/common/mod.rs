@@ -23,7 +23,7 @@ pub fn json(rel: &str) -> Value {
 /// Every file of the fixture directories, as text.
 pub fn fixtures() -> Vec<String> {
     let mut out = Vec::new();
-    for sub in ["policies", "lifecycle", "ecr"] {
+    for sub in ["policies", "lifecycle", "ecr", "history"] {
         for e in std::fs::read_dir(path(sub)).unwrap() {
             out.push(std::fs::read_to_string(e.unwrap().path()).unwrap());
         }
