@@ -3,18 +3,27 @@
 //!
 //! AWS logic (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html,
 //! …/reference_policies_evaluation-logic-cross-account.html):
-//! 1. an explicit Deny in any applicable policy wins;
-//! 2. a VPC endpoint policy, when the request goes through an endpoint, must allow too;
-//! 3. within one account an Allow in the identity policy OR the resource
+//! 1. an explicit Deny in any applicable policy wins (SCPs and permissions
+//!    boundaries included);
+//! 2. service control policies only limit: every level of the organisation
+//!    tree (root, OUs, account) must allow, else the request is denied
+//!    whatever the other policies grant (resource policies too);
+//! 3. a VPC endpoint policy, when the request goes through an endpoint, must allow too;
+//! 4. within one account an Allow in the identity policy OR the resource
 //!    policy is enough, except that a resource policy naming only the
-//!    account (`arn:aws:iam::111122223333:root`) delegates to identity policies;
-//! 4. across accounts both the identity and the resource policy must allow;
-//! 5. otherwise the request is implicitly denied.
+//!    account (`arn:aws:iam::111122223333:root`) delegates to identity
+//!    policies; a permissions boundary caps identity grants and resource
+//!    grants to a role ARN, but not a resource grant that names the caller's
+//!    exact IAM user ARN or role session ARN (access_policies_boundaries,
+//!    "Resource-based policies");
+//! 5. across accounts both the identity (within its boundary) and the
+//!    resource policy must allow;
+//! 6. otherwise the request is implicitly denied.
 
 use crate::arn;
 use crate::condition;
 use crate::policy::{Effect, Policy, PolicyKind, Principals, Statement};
-use crate::request::{Request, account_of};
+use crate::request::{Request, account_of, arn_resource};
 use crate::variables::{self, Piece};
 use serde::Serialize;
 
@@ -48,12 +57,19 @@ pub struct StatementRef {
     /// For resource-policy allows: true when the principal matched only as
     /// "the whole account" (which delegates to identity policies).
     pub account_principal: bool,
+    /// For resource-policy allows: true when the Principal names the
+    /// caller's exact ARN (IAM user or role session), which a permissions
+    /// boundary does not limit within the account.
+    pub exact_principal: bool,
 }
 
 /// What one layer (all policies of one kind) said.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct LayerOutcome {
     pub layer: PolicyKind,
+    /// SCPs: the level of the organisation tree (0 = root).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub level: Option<u32>,
     /// Whether the layer takes part in this request (a repository policy
     /// does not for `Resource: "*"` actions such as GetAuthorizationToken).
     pub applicable: bool,
@@ -73,31 +89,51 @@ pub struct Evaluation {
 /// does not go through an endpoint).
 pub fn evaluate(policies: &[Policy], request: &Request) -> Evaluation {
     let resource_account = account_of(&request.resource);
-    let mut layers = Vec::new();
+    let boundary_attached = policies.iter().any(|p| p.kind == PolicyKind::Boundary);
+    // SCPs and boundaries belong to IAM principals of an account, not to
+    // anonymous callers or service principals.
+    let iam_principal = request.principal.starts_with("arn:");
+    let mut groups: Vec<(PolicyKind, Option<u32>)> = Vec::new();
     for kind in [
         PolicyKind::Identity,
+        PolicyKind::Boundary,
+        PolicyKind::Scp,
         PolicyKind::Repository,
         PolicyKind::Registry,
         PolicyKind::Endpoint,
     ] {
-        let of_kind: Vec<&Policy> = policies.iter().filter(|p| p.kind == kind).collect();
-        if of_kind.is_empty() {
-            continue;
+        let mut levels: Vec<u32> = policies
+            .iter()
+            .filter(|p| p.kind == kind)
+            .map(|p| p.level)
+            .collect();
+        levels.sort_unstable();
+        levels.dedup();
+        for level in levels {
+            groups.push((kind, (kind == PolicyKind::Scp).then_some(level)));
         }
+    }
+    let mut layers = Vec::new();
+    for (kind, level) in groups {
+        let of_group = policies
+            .iter()
+            .filter(|p| p.kind == kind && level.is_none_or(|l| p.level == l));
         let applicable = match kind {
             PolicyKind::Repository | PolicyKind::Registry => resource_account.is_some(),
+            PolicyKind::Scp | PolicyKind::Boundary => iam_principal,
             _ => true,
         };
         let mut outcome = LayerOutcome {
             layer: kind,
+            level,
             applicable,
             allows: vec![],
             denies: vec![],
         };
         if applicable {
-            for p in of_kind {
+            for p in of_group {
                 for s in &p.statements {
-                    if let Some(account_principal) = statement_applies(s, kind, request) {
+                    if let Some(m) = statement_match(s, kind, request, boundary_attached) {
                         let r = StatementRef {
                             source: p.source.clone(),
                             index: s.index,
@@ -106,7 +142,8 @@ pub fn evaluate(policies: &[Policy], request: &Request) -> Evaluation {
                             line: s.pos.line,
                             column: s.pos.column,
                             effect: s.effect,
-                            account_principal,
+                            account_principal: m == PrincipalMatch::Account,
+                            exact_principal: m == PrincipalMatch::Exact,
                         };
                         match s.effect {
                             Effect::Allow => outcome.allows.push(r),
@@ -141,6 +178,18 @@ fn decide(
             ),
         );
     }
+    if let Some(l) = layers
+        .iter()
+        .find(|l| l.layer == PolicyKind::Scp && l.applicable && l.allows.is_empty())
+    {
+        return (
+            Decision::ImplicitDeny,
+            format!(
+                "no service control policy at level {} of the organisation allows the request (SCPs only limit: every level must allow)",
+                l.level.unwrap_or(0)
+            ),
+        );
+    }
     let layer = |k: PolicyKind| layers.iter().find(|l| l.layer == k && l.applicable);
     if let Some(e) = layer(PolicyKind::Endpoint)
         && e.allows.is_empty()
@@ -151,11 +200,28 @@ fn decide(
         );
     }
     let identity_allows = layer(PolicyKind::Identity).is_some_and(|l| !l.allows.is_empty());
+    // No boundary attached: nothing to stay within.
+    let within_boundary = layer(PolicyKind::Boundary).is_none_or(|l| !l.allows.is_empty());
     let resource_allows: Vec<&StatementRef> = [PolicyKind::Repository, PolicyKind::Registry]
         .into_iter()
         .filter_map(layer)
         .flat_map(|l| l.allows.iter())
         .collect();
+    // Service principals (`codebuild.amazonaws.com`) have no identity
+    // policy: a resource policy naming them (or everyone) is what grants.
+    if request.principal != "*" && !request.principal.starts_with("arn:") {
+        return if resource_allows.iter().any(|r| !r.account_principal) {
+            (
+                Decision::Allow,
+                "service principal allowed by the resource policy".into(),
+            )
+        } else {
+            (
+                Decision::ImplicitDeny,
+                "service principal: no resource policy names it".into(),
+            )
+        };
+    }
     // Anonymous callers have no identity policy: only a resource policy
     // that names everyone can grant (public access).
     if request.principal == "*" {
@@ -177,14 +243,25 @@ fn decide(
         (_, None) => true,
         (None, Some(_)) => false,
     };
+    const BOUNDARY: &str = "the permissions boundary does not allow the request";
     if same_account {
+        if resource_allows.iter().any(|r| r.exact_principal) {
+            return (
+                Decision::Allow,
+                "allowed by the resource policy, which names the caller's exact ARN (same account; a permissions boundary does not limit it)".into(),
+            );
+        }
+        let resource_grants = resource_allows.iter().any(|r| !r.account_principal);
+        if (identity_allows || resource_grants) && !within_boundary {
+            return (Decision::ImplicitDeny, format!("{BOUNDARY} (same account)"));
+        }
         if identity_allows {
             return (
                 Decision::Allow,
                 "allowed by the identity policy (same account)".into(),
             );
         }
-        if resource_allows.iter().any(|r| !r.account_principal) {
+        if resource_grants {
             return (
                 Decision::Allow,
                 "allowed by the resource policy (same account)".into(),
@@ -199,6 +276,9 @@ fn decide(
         );
     }
     match (identity_allows, !resource_allows.is_empty()) {
+        (true, _) if !within_boundary => {
+            (Decision::ImplicitDeny, format!("cross-account: {BOUNDARY}"))
+        }
         (true, true) => (
             Decision::Allow,
             "cross-account: allowed by both the identity and the resource policy".into(),
@@ -218,11 +298,38 @@ fn decide(
     }
 }
 
+/// How a resource policy's Principal covered the caller.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum PrincipalMatch {
+    /// Only as "the whole account" (delegates to identity policies).
+    Account,
+    /// Through `*`, a role ARN covering its session, or NotPrincipal; also
+    /// every statement of a policy without principals (identity, SCP, boundary).
+    Broad,
+    /// The caller's exact ARN.
+    Exact,
+}
+
 /// `Some(account_principal)` when the statement applies to the request.
 pub fn statement_applies(s: &Statement, kind: PolicyKind, request: &Request) -> Option<bool> {
-    let account_principal = match (&s.principal, kind.is_resource_policy()) {
+    statement_match(s, kind, request, false).map(|m| m == PrincipalMatch::Account)
+}
+
+/// How the statement applies to the request, if it does. `boundary_attached`:
+/// the caller has a permissions boundary, which makes a `Deny` with
+/// `NotPrincipal` apply whatever it lists (access_policies_boundaries, "Important").
+pub fn statement_match(
+    s: &Statement,
+    kind: PolicyKind,
+    request: &Request,
+    boundary_attached: bool,
+) -> Option<PrincipalMatch> {
+    let principal_match = match (&s.principal, kind.is_resource_policy()) {
+        (Some(p), true) if p.negated && boundary_attached && s.effect == Effect::Deny => {
+            PrincipalMatch::Broad
+        }
         (Some(p), true) => principal_applies(p, request)?,
-        _ => false,
+        _ => PrincipalMatch::Broad,
     };
     let action_hit = s
         .action
@@ -247,7 +354,7 @@ pub fn statement_applies(s: &Statement, kind: PolicyKind, request: &Request) -> 
     s.conditions
         .iter()
         .all(|c| condition::holds(c, request))
-        .then_some(account_principal)
+        .then_some(principal_match)
 }
 
 /// Actions match case-insensitively, with wildcards, never with variables.
@@ -266,55 +373,60 @@ fn resource_matches(pattern: &[Piece], resource: &str) -> bool {
     arn::matches(pattern, resource)
 }
 
-/// `Some(account_principal)` if the Principal/NotPrincipal element covers the caller.
-fn principal_applies(p: &Principals, request: &Request) -> Option<bool> {
-    let mut hit = None;
+/// How the Principal/NotPrincipal element covers the caller, if it does.
+fn principal_applies(p: &Principals, request: &Request) -> Option<PrincipalMatch> {
+    let mut best = None;
     if p.everyone {
-        hit = Some(false);
+        best = Some(PrincipalMatch::Broad);
     }
     for (ty, value) in &p.entries {
         // NotPrincipal excludes exactly the listed ARNs: listing a role or an
         // account does not exclude its sessions or users (elements_notprincipal).
         let m = if p.negated {
-            (value == "*" || *value == request.principal).then_some(false)
+            (value == "*" || *value == request.principal).then_some(PrincipalMatch::Broad)
         } else {
             principal_entry(ty, value, request)
         };
-        if m.is_some() {
-            // A direct match beats an account match.
-            hit = match (hit, m) {
-                (Some(false), _) | (_, Some(false)) => Some(false),
-                _ => Some(true),
-            };
-        }
+        // The most specific match wins (the exact ARN over the account).
+        best = best.max(m);
     }
     if p.negated {
-        return if hit.is_some() { None } else { Some(false) };
+        return if best.is_some() {
+            None
+        } else {
+            Some(PrincipalMatch::Broad)
+        };
     }
-    hit
+    best
 }
 
-/// `Some(true)`: matched as the caller's account; `Some(false)`: matched directly.
-fn principal_entry(ty: &str, value: &str, request: &Request) -> Option<bool> {
+fn principal_entry(ty: &str, value: &str, request: &Request) -> Option<PrincipalMatch> {
     let caller = request.principal.as_str();
     if ty != "AWS" {
-        return (value == caller).then_some(false);
+        return (value == caller).then_some(PrincipalMatch::Exact);
     }
     if value == "*" {
-        return Some(false);
+        return Some(PrincipalMatch::Broad);
     }
     let caller_account = request.principal_account();
     if value.len() == 12 && value.bytes().all(|b| b.is_ascii_digit()) {
-        return (caller_account == Some(value)).then_some(true);
+        return (caller_account == Some(value)).then_some(PrincipalMatch::Account);
     }
     if let Some(acct) = account_of(value)
         && value.ends_with(":root")
         && value.split(':').nth(2) == Some("iam")
     {
-        return (caller_account == Some(acct)).then_some(true);
+        return (caller_account == Some(acct)).then_some(PrincipalMatch::Account);
     }
     if value == caller {
-        return Some(false);
+        // A role ARN given as the caller stands for a session of the role: a
+        // grant to the role ARN is not a grant to the exact session.
+        let is_role = arn_resource(caller).is_some_and(|r| r.starts_with("role/"));
+        return Some(if is_role {
+            PrincipalMatch::Broad
+        } else {
+            PrincipalMatch::Exact
+        });
     }
     // A role principal covers its sessions: arn:aws:sts::A:assumed-role/R/S.
     let parts: Vec<&str> = caller.splitn(6, ':').collect();
@@ -330,7 +442,7 @@ fn principal_entry(ty: &str, value: &str, request: &Request) -> Option<bool> {
             && vparts[5].starts_with("role/")
             && vparts[5].rsplit('/').next() == Some(role)
         {
-            return Some(false);
+            return Some(PrincipalMatch::Broad);
         }
     }
     None

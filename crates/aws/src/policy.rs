@@ -16,11 +16,32 @@ pub enum PolicyKind {
     Repository,
     Registry,
     Endpoint,
+    /// An AWS Organizations service control policy on the caller's account:
+    /// it only limits, never grants.
+    Scp,
+    /// The caller's permissions boundary: it only limits, never grants.
+    Boundary,
 }
 
 impl PolicyKind {
+    /// Resource policies name a Principal; identity policies, SCPs and
+    /// boundaries (the identity grammar) cannot.
     pub fn is_resource_policy(self) -> bool {
-        self != PolicyKind::Identity
+        matches!(
+            self,
+            PolicyKind::Repository | PolicyKind::Registry | PolicyKind::Endpoint
+        )
+    }
+    /// "an identity policy", "a permissions boundary", … for messages.
+    pub fn with_article(self) -> &'static str {
+        match self {
+            PolicyKind::Identity => "an identity policy",
+            PolicyKind::Repository => "a repository policy",
+            PolicyKind::Registry => "a registry policy",
+            PolicyKind::Endpoint => "an endpoint policy",
+            PolicyKind::Scp => "a service control policy",
+            PolicyKind::Boundary => "a permissions boundary",
+        }
     }
     pub fn as_str(self) -> &'static str {
         match self {
@@ -28,6 +49,8 @@ impl PolicyKind {
             PolicyKind::Repository => "repository",
             PolicyKind::Registry => "registry",
             PolicyKind::Endpoint => "endpoint",
+            PolicyKind::Scp => "scp",
+            PolicyKind::Boundary => "boundary",
         }
     }
 }
@@ -104,6 +127,10 @@ pub struct Policy {
     pub source: String,
     pub version: Option<String>,
     pub statements: Vec<Statement>,
+    /// SCPs only: the level of the organisation tree the policy is attached
+    /// at (0 = root, then each OU, then the account). SCPs of one level are
+    /// ORed; every level must allow.
+    pub level: u32,
 }
 
 /// Something wrong with a policy, with the position of the element.
@@ -298,6 +325,7 @@ pub fn parse(text: &str, kind: PolicyKind, source: &str) -> Result<Policy, Polic
         source: source.to_string(),
         version,
         statements,
+        level: 0,
     })
 }
 
@@ -392,7 +420,7 @@ fn statement(
                 if !kind.is_resource_policy() {
                     return Err(ctx.err(
                         val.pos,
-                        format!("{key} is not allowed in an identity policy"),
+                        format!("{key} is not allowed in {}", kind.with_article()),
                     ));
                 }
                 principal = Some(principals(ctx, val, key == "NotPrincipal")?);
@@ -410,7 +438,7 @@ fn statement(
             format!("a {kind} policy statement needs Principal or NotPrincipal"),
         ));
     }
-    if kind == PolicyKind::Identity && resource.is_none() {
+    if !kind.is_resource_policy() && resource.is_none() {
         return Err(ctx.err(v.pos, "the statement has neither Resource nor NotResource"));
     }
     if let Some(p) = &principal

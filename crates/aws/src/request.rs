@@ -44,9 +44,24 @@ impl Request {
         r
     }
 
+    /// The request goes through VPC endpoint `vpce` (in VPC `vpc`): sets
+    /// `aws:SourceVpce` (and `aws:SourceVpc`), the keys AWS adds to requests
+    /// that arrive through an interface endpoint.
+    pub fn through_endpoint(&mut self, vpce: &str, vpc: Option<&str>) {
+        self.set("aws:SourceVpce", vec![vpce.to_string()]);
+        if let Some(vpc) = vpc {
+            self.set("aws:SourceVpc", vec![vpc.to_string()]);
+        }
+    }
+
     /// Sets a context key (multi-valued keys take several values).
     pub fn set(&mut self, key: &str, values: Vec<String>) {
         self.context.insert(key.to_ascii_lowercase(), values);
+    }
+
+    /// Every context key (lower-cased) with its values, derived ones included.
+    pub fn context(&self) -> impl Iterator<Item = (&str, &[String])> {
+        self.context.iter().map(|(k, v)| (k.as_str(), v.as_slice()))
     }
 
     pub fn context_values(&self, key: &str) -> Option<&[String]> {

@@ -2,18 +2,9 @@
 //! expected decision was written from the AWS documentation section cited
 //! by its group. All failures are reported together.
 
-use palisade_aws::{Decision, Policy, PolicyKind, Request, evaluate, parse};
-use serde_json::Value;
+mod common;
 
-fn kind(name: &str) -> PolicyKind {
-    match name {
-        "identity" => PolicyKind::Identity,
-        "repository" => PolicyKind::Repository,
-        "registry" => PolicyKind::Registry,
-        "endpoint" => PolicyKind::Endpoint,
-        other => panic!("unknown policy layer {other} in eval.json"),
-    }
-}
+use palisade_aws::{Decision, Policy, evaluate};
 
 fn decision(s: &str) -> Decision {
     match s {
@@ -26,8 +17,7 @@ fn decision(s: &str) -> Decision {
 
 #[test]
 fn evaluation_table() {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/cases/eval.json");
-    let table: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let table = common::json("cases/eval.json");
     let mut failures = Vec::new();
     let mut total = 0;
     for group in table["groups"].as_array().unwrap() {
@@ -39,40 +29,22 @@ fn evaluation_table() {
                 .starts_with("https://docs.aws.amazon.com/"),
             "{title}: cite the AWS docs"
         );
-        let mut policies: Vec<Policy> = Vec::new();
-        for (layer, list) in group["policies"].as_object().unwrap() {
-            for (i, p) in list.as_array().unwrap().iter().enumerate() {
-                let text = serde_json::to_string_pretty(p).unwrap();
-                let source = format!("{title}/{layer}[{i}]");
-                policies.push(parse(&text, kind(layer), &source).unwrap_or_else(|e| panic!("{e}")));
-            }
-        }
+        let policies: Vec<Policy> = common::group_policies(group)
+            .into_iter()
+            .map(|(_, _, p)| p)
+            .collect();
         for (i, case) in group["cases"].as_array().unwrap().iter().enumerate() {
             total += 1;
-            let principal = case["principal"]
-                .as_str()
-                .or(group["principal"].as_str())
-                .unwrap();
-            let action = case["action"].as_str().unwrap();
-            let resource = case["resource"].as_str().unwrap();
-            let mut request = Request::new(principal, action, resource);
-            if let Some(ctx) = case["context"].as_object() {
-                for (k, v) in ctx {
-                    let values = v
-                        .as_array()
-                        .unwrap()
-                        .iter()
-                        .map(|s| s.as_str().unwrap().to_string())
-                        .collect();
-                    request.set(k, values);
-                }
-            }
+            let request = common::case_request(group, case);
             let want = decision(case["expect"].as_str().unwrap());
             let got = evaluate(&policies, &request);
             if got.decision != want {
                 failures.push(format!(
-                    "[{title}] case {i} {}: {principal} {action} {resource}: want {want:?}, got {:?} ({})",
+                    "[{title}] case {i} {}: {} {} {}: want {want:?}, got {:?} ({})",
                     case["name"].as_str().unwrap_or(""),
+                    request.principal,
+                    request.action,
+                    request.resource,
                     got.decision,
                     got.reason
                 ));

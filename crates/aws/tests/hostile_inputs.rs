@@ -1,22 +1,17 @@
 //! Hostile inputs without a fuzzer: every truncation and a sweep of byte
-//! flips of the fixture policies through every parser and the evaluator.
-//! No panic; every error has a 1-based position. (cargo-fuzz targets
-//! aws_policy and aws_lifecycle go further.)
+//! flips of the fixtures (policies, lifecycle policies, saved `aws ecr`
+//! outputs, tag histories) through every parser, the evaluator and the ECR
+//! audit. No panic; every error has a 1-based position; a history that
+//! parses holds only well-formed digests. (cargo-fuzz targets aws_policy,
+//! aws_lifecycle and aws_ecr_inputs go further.)
 
+mod common;
+
+use common::fixtures;
 use palisade_aws::check::{self, CheckOptions};
-use palisade_aws::lifecycle;
+use palisade_aws::ecr::{self, Inputs};
+use palisade_aws::lifecycle::{self, history};
 use palisade_aws::{PolicyKind, Request, evaluate, parse};
-
-fn fixtures() -> Vec<String> {
-    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests");
-    let mut out = Vec::new();
-    for sub in ["policies", "lifecycle", "ecr"] {
-        for e in std::fs::read_dir(format!("{dir}/{sub}")).unwrap() {
-            out.push(std::fs::read_to_string(e.unwrap().path()).unwrap());
-        }
-    }
-    out
-}
 
 fn exercise(text: &str) {
     let request = Request::new(
@@ -49,6 +44,13 @@ fn exercise(text: &str) {
         assert!(e.pos.line >= 1 && e.pos.column >= 1, "{e}");
     }
     let _ = lifecycle::describe_images::parse(text);
+    let mut inputs = Inputs::default();
+    if inputs.add("t", text).is_ok() {
+        ecr::audit(&inputs, &CheckOptions::default());
+    }
+    if let Ok(h) = history::parse(text, "127.0.0.1:5000/app") {
+        assert!(h.images.iter().all(|r| history::is_digest(&r.digest)));
+    }
 }
 
 #[test]

@@ -2,6 +2,8 @@
 //! documentation's lifecycle examples and evaluation rules, and the
 //! validation rules of the lifecycle policy parameters page.
 
+mod common;
+
 use palisade_aws::lifecycle::{self, Image};
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -9,8 +11,7 @@ use std::collections::BTreeMap;
 const NOW: i64 = 1_800_000_000;
 
 fn table() -> Value {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/cases/lifecycle.json");
-    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+    common::json("cases/lifecycle.json")
 }
 
 #[test]

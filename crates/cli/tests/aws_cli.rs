@@ -1,29 +1,12 @@
 //! `palisade aws …` end to end through the binary, on the policy and
 //! lifecycle fixtures in crates/aws/tests/.
 
+mod support {
+    pub mod aws;
+}
+
 use serde_json::Value;
-use std::process::{Command, Output};
-
-fn fixture(rel: &str) -> String {
-    format!("{}/../aws/tests/{rel}", env!("CARGO_MANIFEST_DIR"))
-}
-
-fn palisade(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_palisade"))
-        .args(args)
-        .output()
-        .unwrap()
-}
-
-fn json(out: &Output) -> Value {
-    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-        panic!(
-            "{e}: {}\n{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        )
-    })
-}
+use support::aws::{fixture, json, palisade};
 
 const ORG_CTX: &str = "aws:PrincipalOrgID=o-abc123";
 const ROLE: &str = "arn:aws:iam::111122223333:role/team-a-ci";
@@ -41,6 +24,8 @@ fn simulate(resource: &str, context: &str) -> Value {
         &team_a,
         "--endpoint-policy",
         &endpoint,
+        "--endpoint",
+        "vpce-0a1b2c3d",
         "--principal",
         ROLE,
         "--action",
@@ -358,4 +343,190 @@ fn ecr_audit_saved_outputs() {
     let out = palisade(&["aws", "ecr", "audit", &bad]);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("not a recognised `aws ecr` output"));
+}
+
+/// --endpoint sets aws:SourceVpce (and --vpc aws:SourceVpc) and is what
+/// makes the endpoint policy apply.
+#[test]
+fn simulate_endpoint_derives_source_vpce() {
+    let dir = tempfile::tempdir().unwrap();
+    let repo = dir.path().join("repo.json");
+    std::fs::write(
+        &repo,
+        r#"{"Version": "2012-10-17", "Statement": [
+            {"Sid": "OnlyThroughOurEndpoint", "Effect": "Deny", "Principal": "*", "Action": "ecr:*",
+             "Condition": {"StringNotEquals": {"aws:SourceVpce": "vpce-0a1b2c3d"}}},
+            {"Sid": "OnlyFromOurVpc", "Effect": "Deny", "Principal": "*", "Action": "ecr:*",
+             "Condition": {"StringNotEquals": {"aws:SourceVpc": "vpc-111"}}}]}"#,
+    )
+    .unwrap();
+    let run = |extra: &[&str]| -> Value {
+        let (team_a, endpoint, repo) = (
+            fixture("policies/team-a.json"),
+            fixture("policies/endpoint-org.json"),
+            repo.display().to_string(),
+        );
+        let mut args = vec![
+            "aws",
+            "policy",
+            "simulate",
+            "--identity",
+            &team_a,
+            "--repository-policy",
+            &repo,
+            "--endpoint-policy",
+            &endpoint,
+            "--principal",
+            ROLE,
+            "--action",
+            "ecr:PutImage",
+            "--resource",
+            "arn:aws:ecr:us-west-2:111122223333:repository/team-a/app",
+            "--context",
+            ORG_CTX,
+            "--format",
+            "json",
+        ];
+        args.extend_from_slice(extra);
+        let out = palisade(&args);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        json(&out)
+    };
+    // No endpoint: no aws:SourceVpce, the Deny applies; the endpoint layer is absent.
+    let v = run(&[]);
+    assert_eq!(v["decision"], "ExplicitDeny");
+    assert!(
+        v["layers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|l| l["layer"] != "endpoint")
+    );
+    // The wrong endpoint: denied.
+    let v = run(&["--endpoint", "vpce-ffff", "--vpc", "vpc-111"]);
+    assert_eq!(v["decision"], "ExplicitDeny");
+    // Our endpoint in our VPC: the endpoint policy applies and allows.
+    let v = run(&["--endpoint", "vpce-0a1b2c3d", "--vpc", "vpc-111"]);
+    assert_eq!(v["decision"], "Allow", "{v:#}");
+    assert!(
+        v["layers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|l| l["layer"] == "endpoint")
+    );
+    // Our endpoint without --vpc: aws:SourceVpc is absent, so StringNotEquals holds: denied.
+    let v = run(&["--endpoint", "vpce-0a1b2c3d"]);
+    assert_eq!(v["decision"], "ExplicitDeny");
+}
+
+/// --scp levels and --boundary through the command line.
+#[test]
+fn simulate_scp_levels_and_boundary() {
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, text: &str| {
+        let p = dir.path().join(name);
+        std::fs::write(&p, text).unwrap();
+        p.display().to_string()
+    };
+    let full = write(
+        "full.json",
+        r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}"#,
+    );
+    let no_delete = write(
+        "no-delete.json",
+        r#"{"Version": "2012-10-17", "Statement": [{"Sid": "NoDelete", "Effect": "Deny", "Action": "ecr:Delete*", "Resource": "*"}]}"#,
+    );
+    let ecr_only = write(
+        "ecr-only.json",
+        r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "ecr:*", "Resource": "*"}]}"#,
+    );
+    let pull_boundary = write(
+        "boundary.json",
+        r#"{"Version": "2012-10-17", "Statement": [{"Sid": "PullOnly", "Effect": "Allow", "Action": ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"], "Resource": "*"}]}"#,
+    );
+    let admin = write(
+        "admin.json",
+        r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}"#,
+    );
+    let repo = "arn:aws:ecr:us-west-2:111122223333:repository/team-a/app";
+    let decide = |action: &str, extra: &[&str]| -> Value {
+        let root_level = format!("{full},{no_delete}");
+        let mut args = vec![
+            "aws",
+            "policy",
+            "simulate",
+            "--identity",
+            &admin,
+            "--scp",
+            &root_level,
+            "--scp",
+            &ecr_only,
+            "--principal",
+            ROLE,
+            "--action",
+            action,
+            "--resource",
+            repo,
+            "--format",
+            "json",
+        ];
+        args.extend_from_slice(extra);
+        let out = palisade(&args);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        json(&out)
+    };
+    assert_eq!(decide("ecr:PutImage", &[])["decision"], "Allow");
+    let v = decide("ecr:DeleteRepository", &[]);
+    assert_eq!(v["decision"], "ExplicitDeny");
+    assert!(v["reason"].as_str().unwrap().contains("NoDelete"), "{v:#}");
+    let v = decide("s3:GetObject", &[]);
+    assert_eq!(v["decision"], "ImplicitDeny");
+    assert!(v["reason"].as_str().unwrap().contains("level 1"), "{v:#}");
+    let levels: Vec<u64> = v["layers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|l| l["layer"] == "scp")
+        .map(|l| l["level"].as_u64().unwrap())
+        .collect();
+    assert_eq!(levels, [0, 1]);
+    let v = decide("ecr:PutImage", &["--boundary", &pull_boundary]);
+    assert_eq!(v["decision"], "ImplicitDeny");
+    assert!(v["reason"].as_str().unwrap().contains("boundary"), "{v:#}");
+    assert_eq!(
+        decide("ecr:BatchGetImage", &["--boundary", &pull_boundary])["decision"],
+        "Allow"
+    );
+    // The table names the SCP levels.
+    let out = palisade(&[
+        "aws",
+        "policy",
+        "simulate",
+        "--identity",
+        &admin,
+        "--scp",
+        &full,
+        "--scp",
+        &ecr_only,
+        "--principal",
+        ROLE,
+        "--action",
+        "s3:GetObject",
+        "--resource",
+        "*",
+    ]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("scp (level 1)") && text.contains("ImplicitDeny"),
+        "{text}"
+    );
 }

@@ -206,3 +206,166 @@ fn preview_and_apply_on_a_real_registry() {
     );
     assert!(run.stdout.contains("nothing to delete"), "{}", run.stdout);
 }
+
+/// `--history`: an image whose tag moved to a newer build is found again as
+/// untagged, expired by an `untagged` rule and deleted; a digest that a tag
+/// still points at is not.
+#[test]
+fn untagged_images_from_the_tag_history() {
+    if !tools_available("untagged_images_from_the_tag_history", REAL_TOOLS) {
+        return;
+    }
+    let registry = Registry::start(Auth::Anonymous);
+    let work = tempfile::tempdir().unwrap();
+    let push = |marker: &str, created: &str, tag: &str| {
+        let dir = work.path().join(marker);
+        write_image(&dir, marker, created, tag);
+        skopeo_copy(
+            &format!("oci:{}:{tag}", dir.display()),
+            &registry.docker_ref(&format!("app:{tag}")),
+            None,
+            false,
+        );
+    };
+    let policy = work.path().join("policy.json");
+    std::fs::write(
+        &policy,
+        r#"{"rules": [{"rulePriority": 1, "description": "untagged after a week",
+            "selection": {"tagStatus": "untagged", "countType": "sinceImagePushed", "countUnit": "days", "countNumber": 7},
+            "action": {"type": "expire"}}]}"#,
+    )
+    .unwrap();
+    let history = work.path().join("history.json");
+    let (policy, history) = (policy.to_str().unwrap(), history.to_str().unwrap());
+    let repo = registry.docker_ref("app");
+    let preview = || {
+        palisade(
+            &[
+                "aws",
+                "lifecycle",
+                "preview",
+                "--policy",
+                policy,
+                &repo,
+                "--now",
+                NOW,
+                "--history",
+                history,
+                "--format",
+                "json",
+            ],
+            None,
+            &[],
+        )
+        .json()
+    };
+
+    push("old", "2026-09-01T00:00:00Z", "stable");
+    push("pinned", "2026-09-02T00:00:00Z", "pinned");
+    let first = preview();
+    assert_eq!(first["images"], 2);
+    assert_eq!(first["actions"].as_array().unwrap().len(), 0);
+    let saved: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(history).unwrap()).unwrap();
+    assert_eq!(saved["images"].as_array().unwrap().len(), 2);
+    let old_digest = saved["images"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["lastTags"][0] == "stable")
+        .unwrap()["digest"]
+        .as_str()
+        .unwrap()
+        .to_string();
+
+    // The tag moves on: the old build is still stored, untagged.
+    push("new", "2026-11-28T00:00:00Z", "stable");
+    let second = preview();
+    assert_eq!(second["images"], 3, "{second:#}");
+    let actions = second["actions"].as_array().unwrap();
+    assert_eq!(actions.len(), 1, "{second:#}");
+    assert_eq!(actions[0]["image"]["digest"], old_digest.as_str());
+    assert_eq!(actions[0]["image"]["tags"].as_array().unwrap().len(), 0);
+
+    let run = palisade(
+        &[
+            "aws",
+            "lifecycle",
+            "apply",
+            "--policy",
+            policy,
+            &repo,
+            "--now",
+            NOW,
+            "--history",
+            history,
+            "--yes",
+        ],
+        None,
+        &[],
+    );
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    assert!(
+        run.stdout.contains("1 of 1 expired manifests deleted"),
+        "{}",
+        run.stdout
+    );
+    let gone = std::process::Command::new("skopeo")
+        .args([
+            "inspect",
+            "--raw",
+            "--tls-verify=false",
+            &format!("{repo}@{old_digest}"),
+        ])
+        .output()
+        .unwrap();
+    assert!(!gone.status.success(), "{old_digest} should be deleted");
+    assert_eq!(tags(&registry), ["pinned", "stable"]);
+    // The deleted digest is forgotten.
+    let third = preview();
+    assert_eq!(third["images"], 2, "{third:#}");
+    assert!(
+        !std::fs::read_to_string(history)
+            .unwrap()
+            .contains(&old_digest)
+    );
+
+    // A history of another repository, or a hostile one, is refused.
+    std::fs::write(history, r#"{"repository": "elsewhere/x", "images": []}"#).unwrap();
+    let run = palisade(
+        &[
+            "aws",
+            "lifecycle",
+            "preview",
+            "--policy",
+            policy,
+            &repo,
+            "--history",
+            history,
+        ],
+        None,
+        &[],
+    );
+    assert_eq!(run.code, Some(2), "{}", run.stderr);
+    let hostile = format!(
+        r#"{{"repository": "{}", "images": [{{"digest": "sha256:../../x", "pushedAt": 0, "lastTags": []}}]}}"#,
+        repo.trim_start_matches("docker://")
+    );
+    std::fs::write(history, hostile).unwrap();
+    let run = palisade(
+        &[
+            "aws",
+            "lifecycle",
+            "preview",
+            "--policy",
+            policy,
+            &repo,
+            "--history",
+            history,
+        ],
+        None,
+        &[],
+    );
+    assert_eq!(run.code, Some(2), "{}", run.stderr);
+    assert!(run.stderr.contains("digest"), "{}", run.stderr);
+}

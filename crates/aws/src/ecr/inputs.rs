@@ -84,8 +84,11 @@ pub struct Inputs {
     pub repository_policies: Vec<(String, Result<Policy, PolicyError>)>,
     pub lifecycle_policies: Vec<LifecycleInput>,
     pub registry_policy: Option<Result<Policy, PolicyError>>,
-    /// (file, configuration).
+    /// (file or API call, configuration).
     pub registry_scanning: Option<(String, RegistryScanning)>,
+    /// True when every repository's lifecycle policy was asked for (the live
+    /// path): a missing one then means "none exists", not "not given".
+    pub lifecycle_policies_complete: bool,
 }
 
 impl Inputs {
@@ -100,30 +103,16 @@ impl Inputs {
         if obj.contains_key("repositories") {
             let repos: Vec<Repository> = serde_json::from_value(obj["repositories"].clone())
                 .map_err(|e| format!("{input}: not describe-repositories output: {e}"))?;
-            self.repositories.extend(repos.into_iter().map(|mut r| {
-                r.input = input.to_string();
-                r
-            }));
+            self.add_repositories(input, repos);
         } else if let Some(text) = str_field("lifecyclePolicyText") {
             let repo = str_field("repositoryName").ok_or_else(|| {
                 format!("{input}: get-lifecycle-policy output without repositoryName")
             })?;
-            let parsed = lifecycle::parse(text, &format!("{input} (lifecyclePolicyText)"));
-            self.lifecycle_policies.push(LifecycleInput {
-                repository: repo.to_string(),
-                input: input.to_string(),
-                policy: parsed,
-            });
+            self.add_lifecycle_policy(repo, input, text);
         } else if let Some(text) = str_field("policyText") {
-            let source = format!("{input} (policyText)");
             match str_field("repositoryName") {
-                Some(repo) => self.repository_policies.push((
-                    repo.to_string(),
-                    policy::parse(text, PolicyKind::Repository, &source),
-                )),
-                None => {
-                    self.registry_policy = Some(policy::parse(text, PolicyKind::Registry, &source))
-                }
+                Some(repo) => self.add_repository_policy(repo, input, text),
+                None => self.set_registry_policy(input, text),
             }
         } else if obj.contains_key("scanningConfiguration") {
             let cfg: RegistryScanning =
@@ -137,5 +126,38 @@ impl Inputs {
             ));
         }
         Ok(())
+    }
+
+    /// Repositories as describe-repositories lists them; `input` names the source.
+    pub fn add_repositories(&mut self, input: &str, repos: Vec<Repository>) {
+        self.repositories.extend(repos.into_iter().map(|mut r| {
+            r.input = input.to_string();
+            r
+        }));
+    }
+
+    /// A repository's lifecycle policy text (`lifecyclePolicyText`).
+    pub fn add_lifecycle_policy(&mut self, repository: &str, input: &str, text: &str) {
+        let parsed = lifecycle::parse(text, &format!("{input} (lifecyclePolicyText)"));
+        self.lifecycle_policies.push(LifecycleInput {
+            repository: repository.to_string(),
+            input: input.to_string(),
+            policy: parsed,
+        });
+    }
+
+    /// A repository policy's text (`policyText` of get-repository-policy).
+    pub fn add_repository_policy(&mut self, repository: &str, input: &str, text: &str) {
+        let source = format!("{input} (policyText)");
+        self.repository_policies.push((
+            repository.to_string(),
+            policy::parse(text, PolicyKind::Repository, &source),
+        ));
+    }
+
+    /// The registry policy's text (`policyText` of get-registry-policy).
+    pub fn set_registry_policy(&mut self, input: &str, text: &str) {
+        let source = format!("{input} (policyText)");
+        self.registry_policy = Some(policy::parse(text, PolicyKind::Registry, &source));
     }
 }

@@ -36,10 +36,14 @@ fn run(inputs: &Inputs) -> Vec<AuditHit> {
         .map(|r| AuditHit {
             input: r.input.clone(),
             pos: None,
-            message: format!(
-                "repository {}: no get-lifecycle-policy output was given for it",
-                r.repository_name
-            ),
+            message: if inputs.lifecycle_policies_complete {
+                format!("repository {}: has no lifecycle policy", r.repository_name)
+            } else {
+                format!(
+                    "repository {}: no get-lifecycle-policy output was given for it",
+                    r.repository_name
+                )
+            },
         })
         .collect()
 }

@@ -26,9 +26,14 @@ pub fn check() -> AuditCheck {
 fn run(inputs: &Inputs) -> Vec<AuditHit> {
     let mut hits = Vec::new();
     for r in &inputs.repositories {
-        // The registry configuration, when given, decides (it replaces the
-        // per-repository flag once set); otherwise the repository's own flag.
-        let covered = match &inputs.registry_scanning {
+        // Registry scanning rules, when there are any, decide (they replace
+        // the per-repository flag); BASIC scanning with no rule (the default
+        // every account has) leaves it to the repository's own scanOnPush.
+        let registry = inputs
+            .registry_scanning
+            .as_ref()
+            .filter(|(_, cfg)| !(cfg.rules.is_empty() && cfg.scan_type == "BASIC"));
+        let covered = match registry {
             Some((_, cfg)) => cfg.rules.iter().any(|rule| {
                 matches!(
                     rule.scan_frequency.as_str(),
@@ -44,7 +49,7 @@ fn run(inputs: &Inputs) -> Vec<AuditHit> {
                 .is_some_and(|c| c.scan_on_push),
         };
         if !covered {
-            let why = match &inputs.registry_scanning {
+            let why = match registry {
                 Some((file, cfg)) => format!(
                     "no {} scanning rule in {file} scans it on push or continuously",
                     cfg.scan_type

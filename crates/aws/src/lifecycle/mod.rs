@@ -3,6 +3,7 @@
 //! evaluation rules.
 
 pub mod describe_images;
+pub mod history;
 pub mod policy;
 pub mod preview;
 

@@ -25,7 +25,8 @@ pub enum AwsCommand {
     /// acted on by at most one rule, oldest pushed first)
     #[command(subcommand)]
     Lifecycle(LifecycleCommand),
-    /// ECR repositories: audit saved `aws ecr` CLI outputs offline
+    /// ECR repositories: audit them live through the AWS API, or offline
+    /// from saved `aws ecr` CLI outputs
     #[command(subcommand)]
     Ecr(EcrCommand),
 }
@@ -34,7 +35,9 @@ pub enum AwsCommand {
 pub enum EcrCommand {
     /// Tag immutability (including the exclusion-filter modes), scan on push /
     /// enhanced scanning, lifecycle policy present and valid, repository and
-    /// registry policy checks, KMS encryption
+    /// registry policy checks, KMS encryption. Without FILE, reads the
+    /// registry through the AWS API (DescribeRepositories, Get*Policy,
+    /// GetRegistryScanningConfiguration) with the usual credentials
     Audit(aws_ecr::AuditArgs),
 }
 
@@ -52,9 +55,9 @@ pub enum LifecycleCommand {
 pub enum PolicyCommand {
     /// Can PRINCIPAL do ACTION on RESOURCE? Evaluates the request with AWS
     /// semantics (explicit deny > allow > implicit deny; identity OR resource
-    /// policy within one account, both across accounts; the VPC endpoint
-    /// policy as an extra gate) and prints the decision and the statements
-    /// that made it, per layer
+    /// policy within one account, both across accounts; SCPs, the
+    /// permissions boundary and the VPC endpoint policy as limits) and
+    /// prints the decision and the statements that made it, per layer
     Simulate(aws_simulate::SimulateArgs),
     /// Check policies for what breaks the guide's registry practices and for
     /// Access Analyzer-style problems (ERROR, SECURITY_WARNING, WARNING,

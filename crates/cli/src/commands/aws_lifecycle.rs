@@ -1,6 +1,7 @@
 //! `palisade aws lifecycle preview`: which images an ECR lifecycle policy
 //! expires, evaluated offline with ECR's rules.
 
+use super::aws_lifecycle_history::{self as history, History};
 use crate::output;
 use anyhow::{Context, Result, bail};
 use clap::Args;
@@ -36,6 +37,12 @@ pub struct PreviewArgs {
     /// for reproducible previews
     #[arg(long, value_name = "TIME")]
     pub now: Option<String>,
+    /// Registry sources: remember in FILE (JSON, created if missing) every
+    /// digest a tag pointed at, so that images whose tag moved on are found
+    /// again as untagged images (the distribution API cannot list
+    /// untagged manifests). Use the same FILE on every run
+    #[arg(long, value_name = "FILE")]
+    pub history: Option<PathBuf>,
     /// Output format
     #[arg(long, short = 'f', value_enum, default_value_t = output::Format::Table)]
     pub format: output::Format,
@@ -112,14 +119,30 @@ struct Plan {
     outcomes: Vec<Outcome>,
     now: i64,
     client: Option<Client>,
+    /// The updated tag history, to be saved.
+    history: Option<History>,
 }
 
-fn plan(policy_path: &Path, source: &str, now_arg: Option<&str>, insecure: bool) -> Result<Plan> {
+fn plan(
+    policy_path: &Path,
+    source: &str,
+    now_arg: Option<&str>,
+    insecure: bool,
+    history_path: Option<&Path>,
+) -> Result<Plan> {
     let policy_text = read_bounded(policy_path, 1 << 20)?;
     let policy = lifecycle::parse(&policy_text, &policy_path.display().to_string())?;
+    let mut history = None;
     let (client, images) = if source.starts_with("docker://") {
-        let (c, i) = registry_images(source, insecure)?;
+        let (c, mut i) = registry_images(source, insecure)?;
+        if let Some(path) = history_path {
+            let repository = source.trim_start_matches("docker://");
+            let old = history::load(path, repository)?;
+            history = Some(history::untagged(&c, &old, &mut i)?);
+        }
         (Some(c), i)
+    } else if history_path.is_some() {
+        bail!("--history is for registry sources (docker://HOST/REPO)");
     } else {
         let path = Path::new(source);
         let images = lifecycle::describe_images::parse(&read_bounded(path, MAX_SOURCE_BYTES)?)
@@ -134,6 +157,7 @@ fn plan(policy_path: &Path, source: &str, now_arg: Option<&str>, insecure: bool)
         outcomes,
         now,
         client,
+        history,
     })
 }
 
@@ -143,13 +167,18 @@ pub fn run_preview(args: PreviewArgs) -> Result<ExitCode> {
         images,
         outcomes,
         now,
+        history,
         ..
     } = plan(
         &args.policy,
         &args.source,
         args.now.as_deref(),
         args.insecure,
+        args.history.as_deref(),
     )?;
+    if let (Some(path), Some(h)) = (&args.history, &history) {
+        history::save(path, h)?;
+    }
     let text = match args.format {
         output::Format::Json => output::json(&serde_json::json!({
             "source": args.source,
@@ -214,6 +243,12 @@ pub struct ApplyArgs {
     /// Allow plain HTTP and unverified TLS for the registry
     #[arg(long)]
     pub insecure: bool,
+    /// Registry sources: remember in FILE (JSON, created if missing) every
+    /// digest a tag pointed at, so that images whose tag moved on are found
+    /// again as untagged images (the distribution API cannot list
+    /// untagged manifests). Use the same FILE on every run
+    #[arg(long, value_name = "FILE")]
+    pub history: Option<PathBuf>,
 }
 
 pub fn run_apply(args: ApplyArgs) -> Result<ExitCode> {
@@ -228,13 +263,18 @@ pub fn run_apply(args: ApplyArgs) -> Result<ExitCode> {
         outcomes,
         now,
         client,
+        mut history,
         ..
     } = plan(
         &args.policy,
         &args.source,
         args.now.as_deref(),
         args.insecure,
+        args.history.as_deref(),
     )?;
+    if let (Some(path), Some(h)) = (&args.history, &history) {
+        history::save(path, h)?;
+    }
     let Some(client) = client else {
         bail!("{}: not a registry", args.source)
     };
@@ -262,9 +302,15 @@ pub fn run_apply(args: ApplyArgs) -> Result<ExitCode> {
     let mut deleted = 0;
     for o in &expired {
         let digest = o.image.digest.as_str();
-        let Some(now_tags) = fresh.iter().find(|i| i.digest == digest).map(|i| &i.tags) else {
-            eprintln!("palisade: {digest} is no longer tagged in the registry; left alone");
-            continue;
+        let no_tags = Vec::new();
+        let now_tags = match fresh.iter().find(|i| i.digest == digest) {
+            Some(i) => &i.tags,
+            // Untagged when planned and still untagged: expire it.
+            None if o.image.tags.is_empty() => &no_tags,
+            None => {
+                eprintln!("palisade: {digest} is no longer tagged in the registry; left alone");
+                continue;
+            }
         };
         let kept_tags: Vec<&str> = now_tags
             .iter()
@@ -280,6 +326,9 @@ pub fn run_apply(args: ApplyArgs) -> Result<ExitCode> {
         }
         client.delete_manifest(digest)?;
         deleted += 1;
+        if let Some(h) = history.as_mut() {
+            h.images.retain(|r| r.digest != digest);
+        }
         println!(
             "deleted {digest} ({})",
             if o.image.tags.is_empty() {
@@ -288,6 +337,9 @@ pub fn run_apply(args: ApplyArgs) -> Result<ExitCode> {
                 o.image.tags.join(",")
             }
         );
+    }
+    if let (Some(path), Some(h)) = (&args.history, &history) {
+        history::save(path, h)?;
     }
     println!("{deleted} of {} expired manifests deleted", expired.len());
     Ok(ExitCode::SUCCESS)

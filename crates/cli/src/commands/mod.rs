@@ -4,6 +4,7 @@ pub mod aws;
 pub mod aws_check;
 pub mod aws_ecr;
 pub mod aws_lifecycle;
+pub mod aws_lifecycle_history;
 pub mod aws_simulate;
 pub mod db;
 pub mod db_path;
