@@ -58,6 +58,42 @@ pub trait Analyzer: Send + Sync {
     fn too_large(&self, _file: FileRef<'_>) -> Option<Analysis> {
         None
     }
+
+    /// A reader that sees the file as a stream of chunks instead of one
+    /// buffer, for analyzers of big files that keep little of them (build
+    /// information inside executables). When `Some`, `analyze` is not
+    /// called for this file and the file is not held in memory for it.
+    fn scanner(&self, _file: FileRef<'_>) -> Option<Box<dyn FileScanner>> {
+        None
+    }
+}
+
+/// Sees one file's bytes in order, chunk by chunk (see [`Analyzer::scanner`]).
+pub trait FileScanner: Send {
+    /// The file's next bytes, starting at byte `offset` of the file.
+    /// Returns `false` when it needs no more of the file.
+    fn chunk(&mut self, offset: u64, data: &[u8]) -> bool;
+
+    /// The file ended, or the scanner needed no more: its output, as
+    /// [`Analyzer::analyze`] would return it.
+    fn finish(self: Box<Self>) -> Result<Option<Analysis>, String>;
+}
+
+/// Feeds a whole in-memory file to `scanner` in chunks of `chunk_size`
+/// bytes (for tests, fuzzing and callers that already hold the file).
+pub fn scan_slice(
+    mut scanner: Box<dyn FileScanner>,
+    file: &[u8],
+    chunk_size: usize,
+) -> Result<Option<Analysis>, String> {
+    let mut offset = 0;
+    for chunk in file.chunks(chunk_size.max(1)) {
+        if !scanner.chunk(offset as u64, chunk) {
+            break;
+        }
+        offset += chunk.len();
+    }
+    scanner.finish()
 }
 
 /// Analyzers with their patterns compiled once.
