@@ -164,18 +164,6 @@ pub fn build(scan: &Scan, first_analyzer_index: usize) -> Sbom {
                 .resolve(&format!("{db}/{f}"))
                 .is_some_and(|(_, n)| n.kind == EntryKind::File)
         });
-        // rpm keeps rpmdb.sqlite in WAL mode: rows written since the last
-        // checkpoint live only in the -wal file, which is not read.
-        let wal = format!("{db}/rpmdb.sqlite-wal");
-        if let Some((_, n)) = scan.fs.resolve(&wal)
-            && n.kind == EntryKind::File
-            && n.size > 0
-        {
-            sbom.warnings.push(format!(
-                "/{wal}: {} bytes of un-checkpointed SQLite WAL are not read: rpm packages installed since the last checkpoint may be missing",
-                n.size
-            ));
-        }
         if is_dir && !has_db {
             sbom.warnings.push(format!(
                 "/{db}: no rpm database file (rpmdb.sqlite, Packages, Packages.db): rpm packages may be missing from this inventory"
@@ -376,7 +364,33 @@ fn apk_packages(scan: &Scan, analyzer: usize, sbom: &mut Sbom) {
 fn rpm_packages(scan: &Scan, analyzer: usize, sbom: &mut Sbom) {
     let mut seen: HashSet<(String, String, Option<String>)> = HashSet::new();
     for (path, layer, out) in visible(scan, analyzer) {
-        let packages = match out.downcast_ref::<RpmFile>() {
+        let with_wal;
+        let out = match out.downcast_ref::<RpmFile>() {
+            Some(RpmFile::Wal(_)) => continue,
+            Some(RpmFile::Sqlite { read, raw }) => {
+                // Rows written since the last checkpoint are only in the WAL.
+                let wal = format!("{path}-wal");
+                match scan
+                    .analysis(&wal, analyzer)
+                    .and_then(|w| w.downcast_ref::<RpmFile>())
+                {
+                    Some(RpmFile::Wal(w)) if !w.is_empty() => {
+                        with_wal = rpm::read_sqlite_with_wal(raw, w);
+                        if let RpmFile::Invalid(e) = &with_wal {
+                            sbom.warnings.push(format!(
+                                "/{wal}: not read ({e}): rpm packages installed since the last checkpoint may be missing"
+                            ));
+                            Some(read.as_ref())
+                        } else {
+                            Some(&with_wal)
+                        }
+                    }
+                    _ => Some(read.as_ref()),
+                }
+            }
+            other => other,
+        };
+        let packages = match out {
             Some(RpmFile::Packages { packages, warnings }) => {
                 for w in warnings {
                     sbom.warnings.push(format!("/{path}: {w}"));
@@ -394,7 +408,7 @@ fn rpm_packages(scan: &Scan, analyzer: usize, sbom: &mut Sbom) {
                     .push(format!("/{path}: {size} bytes, too large to read: skipped"));
                 continue;
             }
-            None => continue,
+            Some(RpmFile::Sqlite { .. } | RpmFile::Wal(_)) | None => continue,
         };
         if packages.is_empty() {
             continue;

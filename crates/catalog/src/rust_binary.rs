@@ -123,11 +123,7 @@ impl Trial {
             let before_out = self.json.len();
             let status = self
                 .inflater
-                .decompress_vec(
-                    input,
-                    reserve(&mut self.json, room),
-                    FlushDecompress::None,
-                )
+                .decompress_vec(input, reserve(&mut self.json, room), FlushDecompress::None)
                 .map_err(|e| format!("cargo-auditable data: bad zlib stream: {e}"))?;
             let used = (self.inflater.total_in() - before_in) as usize;
             input = &input[used..];
