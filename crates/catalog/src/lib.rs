@@ -117,14 +117,23 @@ pub fn build(scan: &Scan, first_analyzer_index: usize) -> Sbom {
         os: os::detect(scan, os_index),
         ..Sbom::default()
     };
-    let os_owned = dpkg_packages(scan, dpkg_index, &mut sbom);
+    let mut os_owned = dpkg_packages(scan, dpkg_index, &mut sbom);
     dpkg_licenses(scan, copyright_index, &mut sbom);
     apk_packages(scan, apk_index, &mut sbom);
+    rpm_packages(scan, rpm_index, &mut sbom);
+    // apk and rpm packages carry their owned files: a language package
+    // whose metadata or binary an OS package installed is reported once,
+    // as the OS package (as for dpkg's `.list` files).
+    let listed: Vec<String> = sbom
+        .packages
+        .iter()
+        .flat_map(|p| p.files.iter().cloned())
+        .collect();
+    os_owned.extend(listed.iter().map(String::as_str));
     python_packages(scan, python_index, &os_owned, &mut sbom);
     npm_packages(scan, npm_index, &mut sbom);
     cargo_packages(scan, cargo_index, &mut sbom);
     composer_packages(scan, composer_index, &mut sbom);
-    rpm_packages(scan, rpm_index, &mut sbom);
     go_packages(scan, go_index, &os_owned, &mut sbom);
     rust_binary_packages(scan, rust_binary_index, &os_owned, &mut sbom);
     java_packages(scan, java_index, &os_owned, &mut sbom);

@@ -122,6 +122,33 @@ fn python_dists_whiteouts_and_dpkg_ownership() {
     assert!(!s.packages.iter().any(|p| p.name == "pip"));
 }
 
+/// apk's installed database lists each package's files (`F:` + `R:`): a
+/// Python distribution an apk package installed is reported once, as it.
+#[test]
+fn apk_owned_python_dists_are_not_reported_again() {
+    let dist = "usr/lib/python3.11/site-packages/six-1.16.0.dist-info";
+    let installed = format!(
+        "P:py3-six\nV:1.16.0-r7\nA:x86_64\no:py3-six\nL:MIT\nF:{dist}\nR:METADATA\nR:RECORD\n\n"
+    );
+    let s = sbom(&ImageSpec::new(vec![
+        Layer::new()
+            .file("etc/os-release", b"ID=alpine\nVERSION_ID=3.20.3\n")
+            .file("lib/apk/db/installed", installed.as_bytes())
+            .file(&format!("{dist}/METADATA"), &metadata("six", "1.16.0"))
+            .file(
+                &format!("{SITE}/PyYAML-5.3.1.dist-info/METADATA"),
+                &metadata("PyYAML", "5.3.1"),
+            ),
+    ]));
+    assert!(s.warnings.is_empty(), "{:?}", s.warnings);
+    let got: Vec<(&str, &str)> = s
+        .packages
+        .iter()
+        .map(|p| (p.name.as_str(), p.ecosystem.as_str()))
+        .collect();
+    assert_eq!(got, [("py3-six", "Alpine:v3.20"), ("PyYAML", "PyPI")]);
+}
+
 #[test]
 fn npm_installed_and_locked_once() {
     let lock = r#"{"name":"app","version":"1.0.0","lockfileVersion":3,"packages":{

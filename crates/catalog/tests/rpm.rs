@@ -164,6 +164,46 @@ fn rows_only_in_the_wal_are_read() {
     assert_eq!(got, ["tiny"]);
 }
 
+/// A Python distribution (or a Go binary) that an rpm package installed
+/// is reported once, as the rpm package; an unowned one is still reported.
+#[test]
+fn rpm_owned_language_packages_are_not_reported_again() {
+    let owned = "usr/lib/python3.9/site-packages/six-1.15.0.dist-info/METADATA";
+    let six = builder::package("python3-six", None, "1.15.0", "2.el9")
+        .int32s(header::TAG_DIRINDEXES, &[0, 1])
+        .strings(header::TAG_BASENAMES, &["six-1.15.0.dist-info", "METADATA"])
+        .strings(
+            header::TAG_DIRNAMES,
+            &[
+                "/usr/lib/python3.9/site-packages/",
+                "/usr/lib/python3.9/site-packages/six-1.15.0.dist-info/",
+            ],
+        )
+        .build();
+    let db = rpmdb(&[six]);
+    let s = sbom(&ImageSpec::new(vec![
+        Layer::new()
+            .file("usr/lib/os-release", ROCKY_OS_RELEASE)
+            .file("var/lib/rpm/rpmdb.sqlite", &db)
+            .file(
+                owned,
+                b"Metadata-Version: 2.1\nName: six\nVersion: 1.15.0\n",
+            )
+            .file(
+                "usr/local/lib/python3.9/site-packages/foo-1.0.dist-info/METADATA",
+                b"Metadata-Version: 2.1\nName: foo\nVersion: 1.0\n",
+            ),
+    ]));
+    assert!(s.warnings.is_empty(), "{:?}", s.warnings);
+    let got: Vec<(&str, &str)> = s
+        .packages
+        .iter()
+        .map(|p| (p.name.as_str(), p.ecosystem.as_str()))
+        .collect();
+    assert_eq!(got, [("foo", "PyPI"), ("python3-six", "Rocky Linux:8")]);
+    assert!(s.packages[1].files.contains(&format!("/{owned}")));
+}
+
 #[test]
 fn sqlite_database_in_an_image() {
     let sudo = builder::package("sudo", None, "1.8.29", "7.el8_4.1")
