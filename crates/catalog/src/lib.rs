@@ -15,6 +15,7 @@ pub mod dpkg;
 pub mod dpkg_copyright;
 pub mod elf;
 pub mod gem;
+pub mod gemfile_lock;
 pub mod golang;
 pub mod java;
 pub mod manifest;
@@ -63,6 +64,7 @@ pub fn analyzers() -> Vec<Box<dyn Analyzer>> {
         Box::new(gem::GemAnalyzer),
         Box::new(dotnet::DotnetAnalyzer),
         Box::new(dpkg_copyright::DpkgCopyrightAnalyzer),
+        Box::new(gemfile_lock::GemfileLockAnalyzer),
     ]
 }
 
@@ -113,6 +115,7 @@ pub fn build(scan: &Scan, first_analyzer_index: usize) -> Sbom {
     let gem_index = first_analyzer_index + 13;
     let dotnet_index = first_analyzer_index + 14;
     let copyright_index = first_analyzer_index + 15;
+    let gemfile_lock_index = first_analyzer_index + 16;
     let mut sbom = Sbom {
         os: os::detect(scan, os_index),
         ..Sbom::default()
@@ -159,6 +162,24 @@ pub fn build(scan: &Scan, first_analyzer_index: usize) -> Sbom {
     listed_packages(scan, gem_index, "RubyGems", &os_owned, &mut sbom, |_, p| {
         Some(purl("gem", "", &p.name, &p.version, &[]))
     });
+    // A gem both installed (a gemspec) and locked is reported once, as installed.
+    let installed_gems: HashSet<(String, String)> = sbom
+        .packages
+        .iter()
+        .filter(|p| p.ecosystem == "RubyGems")
+        .map(|p| (p.name.clone(), p.version.clone()))
+        .collect();
+    listed_packages(
+        scan,
+        gemfile_lock_index,
+        "RubyGems",
+        &os_owned,
+        &mut sbom,
+        |_, p| {
+            (!installed_gems.contains(&(p.name.clone(), p.version.clone())))
+                .then(|| purl("gem", "", &p.name, &p.version, &[]))
+        },
+    );
     listed_packages(scan, dotnet_index, "NuGet", &os_owned, &mut sbom, |_, p| {
         Some(purl("nuget", "", &p.name, &p.version, &[]))
     });

@@ -57,7 +57,8 @@ fn analyzers_keep_the_os_ones_first() {
             "catalog-pnpm",
             "catalog-gem",
             "catalog-dotnet",
-            "catalog-dpkg-copyright"
+            "catalog-dpkg-copyright",
+            "catalog-gemfile-lock"
         ]
     );
 }
@@ -147,6 +148,54 @@ fn apk_owned_python_dists_are_not_reported_again() {
         .map(|p| (p.name.as_str(), p.ecosystem.as_str()))
         .collect();
     assert_eq!(got, [("py3-six", "Alpine:v3.20"), ("PyYAML", "PyPI")]);
+}
+
+/// A Gemfile.lock written by bundler itself (fixtures/ruby): every locked
+/// gem, and a gem also installed (its gemspec) reported once, as installed.
+#[test]
+fn gemfile_lock_written_by_bundler() {
+    let lock = include_bytes!("fixtures/ruby/Gemfile.lock");
+    let s = sbom(&ImageSpec::new(vec![
+        Layer::new()
+            .file("srv/app/Gemfile.lock", lock)
+            .file(
+                "usr/local/bundle/specifications/rake-13.0.6.gemspec",
+                b"Gem::Specification.new do |s|\n  s.name = \"rake\".freeze\n  s.version = \"13.0.6\"\nend\n",
+            ),
+    ]));
+    assert!(s.warnings.is_empty(), "{:?}", s.warnings);
+    let got: Vec<(&str, &str, &str)> = of(&s, "RubyGems")
+        .iter()
+        .map(|p| {
+            (
+                p.name.as_str(),
+                p.version.as_str(),
+                p.locations[0].path.as_str(),
+            )
+        })
+        .collect();
+    let lock_path = "/srv/app/Gemfile.lock";
+    assert_eq!(
+        got,
+        [
+            ("minitest", "5.15.0", lock_path),
+            ("power_assert", "2.0.1", lock_path),
+            (
+                "rake",
+                "13.0.6",
+                "/usr/local/bundle/specifications/rake-13.0.6.gemspec"
+            ),
+            ("rbs", "2.1.0", lock_path),
+            ("test-unit", "3.5.3", lock_path),
+            ("typeprof", "0.21.2", lock_path),
+        ]
+    );
+    assert_eq!(of(&s, "RubyGems")[0].purl, "pkg:gem/minitest@5.15.0");
+    // Not a lock file: one warning, nothing else lost.
+    let s = sbom(&ImageSpec::new(vec![
+        Layer::new().file("srv/app/Gemfile.lock", b"\x00\x01 junk"),
+    ]));
+    assert_eq!(s.warnings.len(), 1, "{:?}", s.warnings);
 }
 
 #[test]
