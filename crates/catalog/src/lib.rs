@@ -21,7 +21,9 @@ pub mod java;
 pub mod manifest;
 pub mod npm;
 pub mod os;
+pub mod pipfile_lock;
 pub mod pnpm;
+pub mod poetry_lock;
 pub mod python;
 pub mod rpm;
 pub mod rust_binary;
@@ -65,6 +67,8 @@ pub fn analyzers() -> Vec<Box<dyn Analyzer>> {
         Box::new(dotnet::DotnetAnalyzer),
         Box::new(dpkg_copyright::DpkgCopyrightAnalyzer),
         Box::new(gemfile_lock::GemfileLockAnalyzer),
+        Box::new(poetry_lock::PoetryLockAnalyzer),
+        Box::new(pipfile_lock::PipfileLockAnalyzer),
     ]
 }
 
@@ -116,6 +120,8 @@ pub fn build(scan: &Scan, first_analyzer_index: usize) -> Sbom {
     let dotnet_index = first_analyzer_index + 14;
     let copyright_index = first_analyzer_index + 15;
     let gemfile_lock_index = first_analyzer_index + 16;
+    let poetry_lock_index = first_analyzer_index + 17;
+    let pipfile_lock_index = first_analyzer_index + 18;
     let mut sbom = Sbom {
         os: os::detect(scan, os_index),
         ..Sbom::default()
@@ -180,6 +186,21 @@ pub fn build(scan: &Scan, first_analyzer_index: usize) -> Sbom {
                 .then(|| purl("gem", "", &p.name, &p.version, &[]))
         },
     );
+    // Python lock files: a distribution also installed (its dist-info, same
+    // normalised name and version) is reported once, as installed.
+    let installed_python: HashSet<(String, String)> = sbom
+        .packages
+        .iter()
+        .filter(|p| p.ecosystem == "PyPI")
+        .map(|p| (python::normalize(&p.name), p.version.clone()))
+        .collect();
+    for index in [poetry_lock_index, pipfile_lock_index] {
+        listed_packages(scan, index, "PyPI", &os_owned, &mut sbom, |_, p| {
+            let name = python::normalize(&p.name);
+            (!installed_python.contains(&(name.clone(), p.version.clone())))
+                .then(|| purl("pypi", "", &name, &p.version, &[]))
+        });
+    }
     listed_packages(scan, dotnet_index, "NuGet", &os_owned, &mut sbom, |_, p| {
         Some(purl("nuget", "", &p.name, &p.version, &[]))
     });

@@ -58,7 +58,9 @@ fn analyzers_keep_the_os_ones_first() {
             "catalog-gem",
             "catalog-dotnet",
             "catalog-dpkg-copyright",
-            "catalog-gemfile-lock"
+            "catalog-gemfile-lock",
+            "catalog-poetry-lock",
+            "catalog-pipfile-lock"
         ]
     );
 }
@@ -196,6 +198,74 @@ fn gemfile_lock_written_by_bundler() {
         Layer::new().file("srv/app/Gemfile.lock", b"\x00\x01 junk"),
     ]));
     assert_eq!(s.warnings.len(), 1, "{:?}", s.warnings);
+}
+
+/// poetry.lock and Pipfile.lock written by Poetry and pipenv themselves
+/// (fixtures/python): every locked distribution (Pipfile.lock: `default`
+/// only), and one also installed (its dist-info) reported once, as installed.
+#[test]
+fn poetry_and_pipfile_locks_written_by_the_tools() {
+    let s = sbom(&ImageSpec::new(vec![
+        Layer::new()
+            .file(
+                "srv/poetry-app/poetry.lock",
+                include_bytes!("fixtures/python/poetry.lock"),
+            )
+            .file(
+                "srv/pipenv-app/Pipfile.lock",
+                include_bytes!("fixtures/python/Pipfile.lock"),
+            )
+            .file(
+                &format!("{SITE}/requests-2.31.0.dist-info/METADATA"),
+                &metadata("requests", "2.31.0"),
+            ),
+    ]));
+    assert!(s.warnings.is_empty(), "{:?}", s.warnings);
+    // Sorted by name and version; the same release from both files in
+    // the order the lock files are read.
+    let got: Vec<(&str, &str, &str)> = of(&s, "PyPI")
+        .iter()
+        .map(|p| {
+            let path = p.locations[0].path.as_str();
+            (
+                p.name.as_str(),
+                p.version.as_str(),
+                path.rsplit('/').next().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("certifi", "2026.10.19.post1", "poetry.lock"),
+            ("certifi", "2026.10.19.post1", "Pipfile.lock"),
+            ("charset-normalizer", "3.5.3", "poetry.lock"),
+            ("charset-normalizer", "3.5.3", "Pipfile.lock"),
+            ("idna", "3.20", "poetry.lock"),
+            ("idna", "3.21", "Pipfile.lock"),
+            ("requests", "2.31.0", "METADATA"),
+            ("six", "1.16.0", "poetry.lock"),
+            ("urllib3", "2.6.3", "poetry.lock"),
+            ("urllib3", "2.8.0", "Pipfile.lock"),
+        ]
+    );
+    assert!(
+        of(&s, "PyPI")
+            .iter()
+            .any(|p| p.purl == "pkg:pypi/charset-normalizer@3.5.3")
+    );
+    // Broken lock files: one warning each, nothing else lost.
+    let s = sbom(&ImageSpec::new(vec![
+        Layer::new()
+            .file("a/poetry.lock", b"[[package]\nname=")
+            .file("b/Pipfile.lock", b"{\"default\": 7}")
+            .file(
+                &format!("{SITE}/six-1.16.0.dist-info/METADATA"),
+                &metadata("six", "1.16.0"),
+            ),
+    ]));
+    assert_eq!(s.warnings.len(), 2, "{:?}", s.warnings);
+    assert_eq!(of(&s, "PyPI").len(), 1);
 }
 
 #[test]
