@@ -198,7 +198,7 @@ impl RustScanner {
                 true
             }
             Err(e) => {
-                if !e.is_empty() && trial.json.len() >= JUDGE_AT {
+                if !e.is_empty() && trial.json.len() >= JUDGE_AT && has_packages(&trial.json) {
                     self.error.get_or_insert(e);
                 }
                 false
