@@ -99,7 +99,18 @@ pub fn scan_slice(
 /// Analyzers with their patterns compiled once.
 pub(crate) struct CompiledAnalyzers<'a> {
     pub(crate) analyzers: &'a [&'a dyn Analyzer],
-    patterns: Vec<Vec<glob::Pattern>>,
+    /// Each pattern with the literal text it ends with (after its last
+    /// wildcard): a path that does not end so cannot match, and checking
+    /// that first skips most glob matching (every entry meets every pattern).
+    patterns: Vec<Vec<(String, glob::Pattern)>>,
+}
+
+/// The literal tail of a glob pattern: what follows its last special character.
+fn literal_suffix(pattern: &str) -> &str {
+    match pattern.rfind(['*', '?', '[', ']', '{', '}', '\\']) {
+        Some(i) => &pattern[i + 1..],
+        None => pattern,
+    }
 }
 
 const MATCH: glob::MatchOptions = glob::MatchOptions {
@@ -117,6 +128,7 @@ impl<'a> CompiledAnalyzers<'a> {
                     .iter()
                     .map(|p| {
                         glob::Pattern::new(p)
+                            .map(|g| (literal_suffix(p).to_string(), g))
                             .map_err(|e| format!("analyzer {}: pattern {p:?}: {e}", a.name()))
                     })
                     .collect::<Result<Vec<_>, _>>()
@@ -134,7 +146,8 @@ impl<'a> CompiledAnalyzers<'a> {
             .iter()
             .enumerate()
             .filter(|(i, pats)| {
-                pats.iter().any(|p| p.matches_with(path, MATCH))
+                pats.iter()
+                    .any(|(tail, p)| path.ends_with(tail.as_str()) && p.matches_with(path, MATCH))
                     && self.analyzers[*i].accept(path, size)
                     && self.analyzers[*i].accept_mode(mode)
             })
@@ -144,5 +157,22 @@ impl<'a> CompiledAnalyzers<'a> {
 
     pub(crate) fn is_empty(&self) -> bool {
         self.analyzers.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::literal_suffix;
+
+    #[test]
+    fn literal_suffixes() {
+        assert_eq!(
+            literal_suffix("**/node_modules/*/package.json"),
+            "/package.json"
+        );
+        assert_eq!(literal_suffix("**"), "");
+        assert_eq!(literal_suffix("var/lib/dpkg/status"), "var/lib/dpkg/status");
+        assert_eq!(literal_suffix("**/*.[jw]ar"), "ar");
+        assert_eq!(literal_suffix("a/b?"), "");
     }
 }
