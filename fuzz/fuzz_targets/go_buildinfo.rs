@@ -10,7 +10,12 @@ use palisade_image::{Analyzer, FileRef, scan_slice};
 fuzz_target!(|data: &[u8]| {
     let whole = read(data);
     if let Some((&n, rest)) = data.split_first() {
-        let file = FileRef { path: "bin/x", mode: 0o755, size: rest.len() as u64, layer: 0 };
+        let file = FileRef {
+            path: "bin/x",
+            mode: 0o755,
+            size: rest.len() as u64,
+            layer: 0,
+        };
         let chunked = scan_slice(GoAnalyzer.scanner(file).unwrap(), rest, usize::from(n) + 1);
         let whole_rest = read(rest);
         match (chunked.unwrap(), whole_rest) {

@@ -11,7 +11,16 @@ fuzz_target!(|data: &[u8]| {
     if let Some((&n, rest)) = data.split_first() {
         let mut elf = b"\x7fELF".to_vec();
         elf.extend_from_slice(rest);
-        let file = FileRef { path: "bin/x", mode: 0o755, size: elf.len() as u64, layer: 0 };
-        let _ = scan_slice(RustBinaryAnalyzer.scanner(file).unwrap(), &elf, usize::from(n) + 1);
+        let file = FileRef {
+            path: "bin/x",
+            mode: 0o755,
+            size: elf.len() as u64,
+            layer: 0,
+        };
+        let _ = scan_slice(
+            RustBinaryAnalyzer.scanner(file).unwrap(),
+            &elf,
+            usize::from(n) + 1,
+        );
     }
 });
