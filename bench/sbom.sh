@@ -2,6 +2,7 @@
 # bench/sbom.sh IMAGES_DIR [IMAGE] — `palisade sbom --format cyclonedx` vs
 # syft and trivy (CycloneDX, offline flags) on one make-images.sh image
 # (default: the largest), one run each, warm page cache. Prints wall time,
+# CPU time (user + system: steadier than wall time on a shared machine),
 # peak RSS and the number of components each tool reports.
 set -euo pipefail
 dir=${1:?usage: bench/sbom.sh IMAGES_DIR [IMAGE]}
@@ -18,22 +19,22 @@ cat "$layout"/blobs/sha256/* > /dev/null
 
 run() { # name, output file, command...
   local name=$1 out=$2; shift 2
-  if ! /usr/bin/time -o "$tmp/time" -f '%e %M' "$@" > "$out" 2> "$tmp/err"; then
+  if ! /usr/bin/time -o "$tmp/time" -f '%e %M %U %S' "$@" > "$out" 2> "$tmp/err"; then
     local why
     if grep -q "Java DB" "$tmp/err"; then why="needs its Java DB, downloaded from mirror.gcr.io (no network here)"; else why=$(grep -m1 . "$tmp/err" | cut -c1-80); fi
-    printf '| %s | failed: %s | | |\n' "$name" "$why"
+    printf '| %s | failed: %s | | | |\n' "$name" "$why"
     return
   fi
-  read -r t m < "$tmp/time"
+  read -r t m u sy < "$tmp/time"
   local n
   # CycloneDX components, or packages of trivy's own JSON listing.
   n=$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(len(d["components"]) if "components" in d else sum(len(r.get("Packages") or []) for r in d.get("Results", [])))' "$out")
-  printf '| %s | %s | %s | %s |\n' "$name" "$t" "$((m / 1024))" "$n"
+  printf '| %s | %s | %s | %s | %s |\n' "$name" "$t" "$(python3 -c "print(round($u + $sy, 2))")" "$((m / 1024))" "$n"
 }
-echo "image: $image (OCI layout), $(nproc) CPUs, one run each"
+echo "image: $image (OCI layout), $(nproc) CPUs, one run each, $(date -u '+%F %H:%M UTC'), load average $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
-echo "| command | wall s | peak RSS MB | CycloneDX components |"
-echo "|---|---|---|---|"
+echo "| command | wall s | CPU s | peak RSS MB | CycloneDX components |"
+echo "|---|---|---|---|---|"
 run "palisade sbom --format cyclonedx" "$tmp/palisade.json" "$palisade" sbom -q --format cyclonedx "oci:$layout:latest"
 run "syft -o cyclonedx-json" "$tmp/syft.json" "$syft" -q "oci-dir:$layout" -o cyclonedx-json
 run "trivy image --format cyclonedx" "$tmp/trivy.json" "$trivy" image --cache-dir "$tmp/trivy-cache" -q --skip-version-check --disable-telemetry --skip-java-db-update --offline-scan --input "$layout" --format cyclonedx

@@ -15,12 +15,15 @@ pub mod dpkg;
 pub mod dpkg_copyright;
 pub mod elf;
 pub mod gem;
+pub mod gemfile_lock;
 pub mod golang;
 pub mod java;
 pub mod manifest;
 pub mod npm;
 pub mod os;
+pub mod pipfile_lock;
 pub mod pnpm;
+pub mod poetry_lock;
 pub mod python;
 pub mod rpm;
 pub mod rust_binary;
@@ -63,6 +66,9 @@ pub fn analyzers() -> Vec<Box<dyn Analyzer>> {
         Box::new(gem::GemAnalyzer),
         Box::new(dotnet::DotnetAnalyzer),
         Box::new(dpkg_copyright::DpkgCopyrightAnalyzer),
+        Box::new(gemfile_lock::GemfileLockAnalyzer),
+        Box::new(poetry_lock::PoetryLockAnalyzer),
+        Box::new(pipfile_lock::PipfileLockAnalyzer),
     ]
 }
 
@@ -113,18 +119,30 @@ pub fn build(scan: &Scan, first_analyzer_index: usize) -> Sbom {
     let gem_index = first_analyzer_index + 13;
     let dotnet_index = first_analyzer_index + 14;
     let copyright_index = first_analyzer_index + 15;
+    let gemfile_lock_index = first_analyzer_index + 16;
+    let poetry_lock_index = first_analyzer_index + 17;
+    let pipfile_lock_index = first_analyzer_index + 18;
     let mut sbom = Sbom {
         os: os::detect(scan, os_index),
         ..Sbom::default()
     };
-    let os_owned = dpkg_packages(scan, dpkg_index, &mut sbom);
+    let mut os_owned = dpkg_packages(scan, dpkg_index, &mut sbom);
     dpkg_licenses(scan, copyright_index, &mut sbom);
     apk_packages(scan, apk_index, &mut sbom);
+    rpm_packages(scan, rpm_index, &mut sbom);
+    // apk and rpm packages carry their owned files: a language package
+    // whose metadata or binary an OS package installed is reported once,
+    // as the OS package (as for dpkg's `.list` files).
+    let listed: Vec<String> = sbom
+        .packages
+        .iter()
+        .flat_map(|p| p.files.iter().cloned())
+        .collect();
+    os_owned.extend(listed.iter().map(String::as_str));
     python_packages(scan, python_index, &os_owned, &mut sbom);
     npm_packages(scan, npm_index, &mut sbom);
     cargo_packages(scan, cargo_index, &mut sbom);
     composer_packages(scan, composer_index, &mut sbom);
-    rpm_packages(scan, rpm_index, &mut sbom);
     go_packages(scan, go_index, &os_owned, &mut sbom);
     rust_binary_packages(scan, rust_binary_index, &os_owned, &mut sbom);
     java_packages(scan, java_index, &os_owned, &mut sbom);
@@ -150,6 +168,39 @@ pub fn build(scan: &Scan, first_analyzer_index: usize) -> Sbom {
     listed_packages(scan, gem_index, "RubyGems", &os_owned, &mut sbom, |_, p| {
         Some(purl("gem", "", &p.name, &p.version, &[]))
     });
+    // A gem both installed (a gemspec) and locked is reported once, as installed.
+    let installed_gems: HashSet<(String, String)> = sbom
+        .packages
+        .iter()
+        .filter(|p| p.ecosystem == "RubyGems")
+        .map(|p| (p.name.clone(), p.version.clone()))
+        .collect();
+    listed_packages(
+        scan,
+        gemfile_lock_index,
+        "RubyGems",
+        &os_owned,
+        &mut sbom,
+        |_, p| {
+            (!installed_gems.contains(&(p.name.clone(), p.version.clone())))
+                .then(|| purl("gem", "", &p.name, &p.version, &[]))
+        },
+    );
+    // Python lock files: a distribution also installed (its dist-info, same
+    // normalised name and version) is reported once, as installed.
+    let installed_python: HashSet<(String, String)> = sbom
+        .packages
+        .iter()
+        .filter(|p| p.ecosystem == "PyPI")
+        .map(|p| (python::normalize(&p.name), p.version.clone()))
+        .collect();
+    for index in [poetry_lock_index, pipfile_lock_index] {
+        listed_packages(scan, index, "PyPI", &os_owned, &mut sbom, |_, p| {
+            let name = python::normalize(&p.name);
+            (!installed_python.contains(&(name.clone(), p.version.clone())))
+                .then(|| purl("pypi", "", &name, &p.version, &[]))
+        });
+    }
     listed_packages(scan, dotnet_index, "NuGet", &os_owned, &mut sbom, |_, p| {
         Some(purl("nuget", "", &p.name, &p.version, &[]))
     });
@@ -164,18 +215,6 @@ pub fn build(scan: &Scan, first_analyzer_index: usize) -> Sbom {
                 .resolve(&format!("{db}/{f}"))
                 .is_some_and(|(_, n)| n.kind == EntryKind::File)
         });
-        // rpm keeps rpmdb.sqlite in WAL mode: rows written since the last
-        // checkpoint live only in the -wal file, which is not read.
-        let wal = format!("{db}/rpmdb.sqlite-wal");
-        if let Some((_, n)) = scan.fs.resolve(&wal)
-            && n.kind == EntryKind::File
-            && n.size > 0
-        {
-            sbom.warnings.push(format!(
-                "/{wal}: {} bytes of un-checkpointed SQLite WAL are not read: rpm packages installed since the last checkpoint may be missing",
-                n.size
-            ));
-        }
         if is_dir && !has_db {
             sbom.warnings.push(format!(
                 "/{db}: no rpm database file (rpmdb.sqlite, Packages, Packages.db): rpm packages may be missing from this inventory"
@@ -376,7 +415,33 @@ fn apk_packages(scan: &Scan, analyzer: usize, sbom: &mut Sbom) {
 fn rpm_packages(scan: &Scan, analyzer: usize, sbom: &mut Sbom) {
     let mut seen: HashSet<(String, String, Option<String>)> = HashSet::new();
     for (path, layer, out) in visible(scan, analyzer) {
-        let packages = match out.downcast_ref::<RpmFile>() {
+        let with_wal;
+        let out = match out.downcast_ref::<RpmFile>() {
+            Some(RpmFile::Wal(_)) => continue,
+            Some(RpmFile::Sqlite { read, raw }) => {
+                // Rows written since the last checkpoint are only in the WAL.
+                let wal = format!("{path}-wal");
+                match scan
+                    .analysis(&wal, analyzer)
+                    .and_then(|w| w.downcast_ref::<RpmFile>())
+                {
+                    Some(RpmFile::Wal(w)) if !w.is_empty() => {
+                        with_wal = rpm::read_sqlite_with_wal(raw, w);
+                        if let RpmFile::Invalid(e) = &with_wal {
+                            sbom.warnings.push(format!(
+                                "/{wal}: not read ({e}): rpm packages installed since the last checkpoint may be missing"
+                            ));
+                            Some(read.as_ref())
+                        } else {
+                            Some(&with_wal)
+                        }
+                    }
+                    _ => Some(read.as_ref()),
+                }
+            }
+            other => other,
+        };
+        let packages = match out {
             Some(RpmFile::Packages { packages, warnings }) => {
                 for w in warnings {
                     sbom.warnings.push(format!("/{path}: {w}"));
@@ -394,7 +459,7 @@ fn rpm_packages(scan: &Scan, analyzer: usize, sbom: &mut Sbom) {
                     .push(format!("/{path}: {size} bytes, too large to read: skipped"));
                 continue;
             }
-            None => continue,
+            Some(RpmFile::Sqlite { .. } | RpmFile::Wal(_)) | None => continue,
         };
         if packages.is_empty() {
             continue;

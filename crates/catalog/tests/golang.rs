@@ -2,9 +2,11 @@
 //! its dependencies are vendored, one replaced) and `go version -m` as the
 //! oracle. Without `go` the test fails, unless PALISADE_SKIP_PEER_TESTS=1.
 
-use palisade_catalog::golang::{self, GoModule};
+use palisade_catalog::golang::{self, GoAnalyzer, GoFile, GoModule};
 use palisade_catalog::{Sbom, analyzers, build};
-use palisade_image::{Analyzer, ImageRef, OpenOptions, WalkOptions, open, walk};
+use palisade_image::{
+    Analyzer, FileRef, ImageRef, OpenOptions, WalkOptions, open, scan_slice, walk,
+};
 use palisade_testsupport::{ImageSpec, Layer, write_oci};
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -134,7 +136,27 @@ fn build_info_equals_go_version_m() {
     assert_eq!(as_lines(&info.main, &info.deps), modules);
     assert_eq!(info.path.as_deref(), Some("example.com/hello"));
 
-    // Without the ELF section table, the aligned magic is found instead.
+    // The streaming scanner finds the same build information wherever the
+    // chunks of the tar stream cut the file (the magic straddling two
+    // chunks too), and it is what the ELF section holds.
+    let section = palisade_catalog::elf::section(&bytes, ".go.buildinfo").unwrap();
+    assert_eq!(golang::parse(section).unwrap(), info);
+    let at = section.as_ptr() as usize - bytes.as_ptr() as usize;
+    for chunk in [1, 5, 13, 16, 4096, at - 3, at + 7, 1 << 16] {
+        let scanned = scan_slice(
+            GoAnalyzer.scanner(file_ref(bytes.len())).unwrap(),
+            &bytes,
+            chunk,
+        )
+        .unwrap()
+        .unwrap();
+        match scanned.downcast_ref::<GoFile>() {
+            Some(GoFile::Binary(b)) => assert_eq!(b, &info, "chunk size {chunk}"),
+            other => panic!("chunk size {chunk}: {other:?}"),
+        }
+    }
+
+    // Without the ELF section table, the aligned magic is found all the same.
     let mut no_sections = bytes.clone();
     no_sections[0x28..0x30].fill(0xff);
     let again = golang::read(&no_sections).unwrap().unwrap();
@@ -204,6 +226,15 @@ fn damaged_build_info_never_panics() {
         let _ = golang::parse(&b);
     }
     assert!(golang::read(b"#!/bin/sh\n").is_none());
+}
+
+fn file_ref(size: usize) -> FileRef<'static> {
+    FileRef {
+        path: "usr/local/bin/hello",
+        mode: 0o755,
+        size: size as u64,
+        layer: 0,
+    }
 }
 
 fn memchr_find(hay: &[u8], needle: &[u8]) -> Option<usize> {

@@ -57,7 +57,10 @@ fn analyzers_keep_the_os_ones_first() {
             "catalog-pnpm",
             "catalog-gem",
             "catalog-dotnet",
-            "catalog-dpkg-copyright"
+            "catalog-dpkg-copyright",
+            "catalog-gemfile-lock",
+            "catalog-poetry-lock",
+            "catalog-pipfile-lock"
         ]
     );
 }
@@ -120,6 +123,149 @@ fn python_dists_whiteouts_and_dpkg_ownership() {
     // pip is reported once, as the Debian package.
     assert_eq!(of(&s, "Debian:12").len(), 1);
     assert!(!s.packages.iter().any(|p| p.name == "pip"));
+}
+
+/// apk's installed database lists each package's files (`F:` + `R:`): a
+/// Python distribution an apk package installed is reported once, as it.
+#[test]
+fn apk_owned_python_dists_are_not_reported_again() {
+    let dist = "usr/lib/python3.11/site-packages/six-1.16.0.dist-info";
+    let installed = format!(
+        "P:py3-six\nV:1.16.0-r7\nA:x86_64\no:py3-six\nL:MIT\nF:{dist}\nR:METADATA\nR:RECORD\n\n"
+    );
+    let s = sbom(&ImageSpec::new(vec![
+        Layer::new()
+            .file("etc/os-release", b"ID=alpine\nVERSION_ID=3.20.3\n")
+            .file("lib/apk/db/installed", installed.as_bytes())
+            .file(&format!("{dist}/METADATA"), &metadata("six", "1.16.0"))
+            .file(
+                &format!("{SITE}/PyYAML-5.3.1.dist-info/METADATA"),
+                &metadata("PyYAML", "5.3.1"),
+            ),
+    ]));
+    assert!(s.warnings.is_empty(), "{:?}", s.warnings);
+    let got: Vec<(&str, &str)> = s
+        .packages
+        .iter()
+        .map(|p| (p.name.as_str(), p.ecosystem.as_str()))
+        .collect();
+    assert_eq!(got, [("py3-six", "Alpine:v3.20"), ("PyYAML", "PyPI")]);
+}
+
+/// A Gemfile.lock written by bundler itself (fixtures/ruby): every locked
+/// gem, and a gem also installed (its gemspec) reported once, as installed.
+#[test]
+fn gemfile_lock_written_by_bundler() {
+    let lock = include_bytes!("fixtures/ruby/Gemfile.lock");
+    let s = sbom(&ImageSpec::new(vec![
+        Layer::new()
+            .file("srv/app/Gemfile.lock", lock)
+            .file(
+                "usr/local/bundle/specifications/rake-13.0.6.gemspec",
+                b"Gem::Specification.new do |s|\n  s.name = \"rake\".freeze\n  s.version = \"13.0.6\"\nend\n",
+            ),
+    ]));
+    assert!(s.warnings.is_empty(), "{:?}", s.warnings);
+    let got: Vec<(&str, &str, &str)> = of(&s, "RubyGems")
+        .iter()
+        .map(|p| {
+            (
+                p.name.as_str(),
+                p.version.as_str(),
+                p.locations[0].path.as_str(),
+            )
+        })
+        .collect();
+    let lock_path = "/srv/app/Gemfile.lock";
+    assert_eq!(
+        got,
+        [
+            ("minitest", "5.15.0", lock_path),
+            ("power_assert", "2.0.1", lock_path),
+            (
+                "rake",
+                "13.0.6",
+                "/usr/local/bundle/specifications/rake-13.0.6.gemspec"
+            ),
+            ("rbs", "2.1.0", lock_path),
+            ("test-unit", "3.5.3", lock_path),
+            ("typeprof", "0.21.2", lock_path),
+        ]
+    );
+    assert_eq!(of(&s, "RubyGems")[0].purl, "pkg:gem/minitest@5.15.0");
+    // Not a lock file: one warning, nothing else lost.
+    let s = sbom(&ImageSpec::new(vec![
+        Layer::new().file("srv/app/Gemfile.lock", b"\x00\x01 junk"),
+    ]));
+    assert_eq!(s.warnings.len(), 1, "{:?}", s.warnings);
+}
+
+/// poetry.lock and Pipfile.lock written by Poetry and pipenv themselves
+/// (fixtures/python): every locked distribution (Pipfile.lock: `default`
+/// only), and one also installed (its dist-info) reported once, as installed.
+#[test]
+fn poetry_and_pipfile_locks_written_by_the_tools() {
+    let s = sbom(&ImageSpec::new(vec![
+        Layer::new()
+            .file(
+                "srv/poetry-app/poetry.lock",
+                include_bytes!("fixtures/python/poetry.lock"),
+            )
+            .file(
+                "srv/pipenv-app/Pipfile.lock",
+                include_bytes!("fixtures/python/Pipfile.lock"),
+            )
+            .file(
+                &format!("{SITE}/requests-2.31.0.dist-info/METADATA"),
+                &metadata("requests", "2.31.0"),
+            ),
+    ]));
+    assert!(s.warnings.is_empty(), "{:?}", s.warnings);
+    // Sorted by name and version; the same release from both files in
+    // the order the lock files are read.
+    let got: Vec<(&str, &str, &str)> = of(&s, "PyPI")
+        .iter()
+        .map(|p| {
+            let path = p.locations[0].path.as_str();
+            (
+                p.name.as_str(),
+                p.version.as_str(),
+                path.rsplit('/').next().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("certifi", "2026.10.19.post1", "poetry.lock"),
+            ("certifi", "2026.10.19.post1", "Pipfile.lock"),
+            ("charset-normalizer", "3.5.3", "poetry.lock"),
+            ("charset-normalizer", "3.5.3", "Pipfile.lock"),
+            ("idna", "3.20", "poetry.lock"),
+            ("idna", "3.21", "Pipfile.lock"),
+            ("requests", "2.31.0", "METADATA"),
+            ("six", "1.16.0", "poetry.lock"),
+            ("urllib3", "2.6.3", "poetry.lock"),
+            ("urllib3", "2.8.0", "Pipfile.lock"),
+        ]
+    );
+    assert!(
+        of(&s, "PyPI")
+            .iter()
+            .any(|p| p.purl == "pkg:pypi/charset-normalizer@3.5.3")
+    );
+    // Broken lock files: one warning each, nothing else lost.
+    let s = sbom(&ImageSpec::new(vec![
+        Layer::new()
+            .file("a/poetry.lock", b"[[package]\nname=")
+            .file("b/Pipfile.lock", b"{\"default\": 7}")
+            .file(
+                &format!("{SITE}/six-1.16.0.dist-info/METADATA"),
+                &metadata("six", "1.16.0"),
+            ),
+    ]));
+    assert_eq!(s.warnings.len(), 2, "{:?}", s.warnings);
+    assert_eq!(of(&s, "PyPI").len(), 1);
 }
 
 #[test]

@@ -80,6 +80,130 @@ fn header_written_by_rpm() {
     }
 }
 
+/// An `rpmdb.sqlite` and its `-wal` as rpm leaves them while the database
+/// is open: `checkpointed` rows in the database file, `logged` rows only in
+/// the write-ahead log (both files copied before the connection closes,
+/// which would checkpoint them).
+fn rpmdb_with_wal(checkpointed: &[Vec<u8>], logged: &[Vec<u8>]) -> (Vec<u8>, Vec<u8>) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("rpmdb.sqlite");
+    std::fs::write(&path, rpmdb(checkpointed)).unwrap();
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    conn.execute_batch("PRAGMA wal_autocheckpoint = 0").unwrap();
+    for b in logged {
+        conn.execute("INSERT INTO Packages (blob) VALUES (?1)", [b])
+            .unwrap();
+    }
+    let db = std::fs::read(&path).unwrap();
+    let wal = std::fs::read(dir.path().join("rpmdb.sqlite-wal")).unwrap();
+    drop(conn);
+    (db, wal)
+}
+
+#[test]
+fn rows_only_in_the_wal_are_read() {
+    use palisade_catalog::rpm::{RpmFile, read_sqlite, read_sqlite_with_wal};
+    let sudo = builder::package("sudo", None, "1.8.29", "7.el8_4.1").build();
+    let (db, wal) = rpmdb_with_wal(&[TINY.to_vec()], &[sudo]);
+    assert!(wal.len() > 32, "the insert should be in the WAL only");
+    let names = |f: RpmFile| match f {
+        RpmFile::Packages { packages, warnings } => {
+            assert!(warnings.is_empty(), "{warnings:?}");
+            packages.into_iter().map(|p| p.name).collect::<Vec<_>>()
+        }
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(names(read_sqlite(&db)), ["tiny"]);
+    assert_eq!(names(read_sqlite_with_wal(&db, &wal)), ["tiny", "sudo"]);
+
+    // In an image: the WAL in the same layer, or written by a later layer.
+    let base = || {
+        Layer::new()
+            .file("usr/lib/os-release", ROCKY_OS_RELEASE)
+            .symlink("etc/os-release", "../usr/lib/os-release")
+            .dir("var/lib/rpm")
+            .file("var/lib/rpm/rpmdb.sqlite", &db)
+    };
+    for spec in [
+        ImageSpec::new(vec![base().file("var/lib/rpm/rpmdb.sqlite-wal", &wal)]),
+        ImageSpec::new(vec![
+            base(),
+            Layer::new().file("var/lib/rpm/rpmdb.sqlite-wal", &wal),
+        ]),
+    ] {
+        let s = sbom(&spec);
+        assert!(s.warnings.is_empty(), "{:?}", s.warnings);
+        let got: Vec<&str> = s.packages.iter().map(|p| p.name.as_str()).collect();
+        assert_eq!(got, ["sudo", "tiny"]);
+        assert!(
+            s.packages
+                .iter()
+                .all(|p| p.locations[0].path == "/var/lib/rpm/rpmdb.sqlite")
+        );
+    }
+
+    // A damaged WAL is one warning; a WAL deleted by a later layer is not read.
+    let mut bad = wal.clone();
+    bad[..4].copy_from_slice(b"junk");
+    let s = sbom(&ImageSpec::new(vec![
+        base().file("var/lib/rpm/rpmdb.sqlite-wal", &bad),
+    ]));
+    let got: Vec<&str> = s.packages.iter().map(|p| p.name.as_str()).collect();
+    assert_eq!(got, ["tiny"]);
+    assert_eq!(s.warnings.len(), 1, "{:?}", s.warnings);
+    assert!(
+        s.warnings[0].starts_with("/var/lib/rpm/rpmdb.sqlite-wal: not read (with its -wal file: not an SQLite write-ahead log"),
+        "{:?}",
+        s.warnings
+    );
+    let s = sbom(&ImageSpec::new(vec![
+        base().file("var/lib/rpm/rpmdb.sqlite-wal", &wal),
+        Layer::new().whiteout("var/lib/rpm/rpmdb.sqlite-wal"),
+    ]));
+    let got: Vec<&str> = s.packages.iter().map(|p| p.name.as_str()).collect();
+    assert_eq!(got, ["tiny"]);
+}
+
+/// A Python distribution (or a Go binary) that an rpm package installed
+/// is reported once, as the rpm package; an unowned one is still reported.
+#[test]
+fn rpm_owned_language_packages_are_not_reported_again() {
+    let owned = "usr/lib/python3.9/site-packages/six-1.15.0.dist-info/METADATA";
+    let six = builder::package("python3-six", None, "1.15.0", "2.el9")
+        .int32s(header::TAG_DIRINDEXES, &[0, 1])
+        .strings(header::TAG_BASENAMES, &["six-1.15.0.dist-info", "METADATA"])
+        .strings(
+            header::TAG_DIRNAMES,
+            &[
+                "/usr/lib/python3.9/site-packages/",
+                "/usr/lib/python3.9/site-packages/six-1.15.0.dist-info/",
+            ],
+        )
+        .build();
+    let db = rpmdb(&[six]);
+    let s = sbom(&ImageSpec::new(vec![
+        Layer::new()
+            .file("usr/lib/os-release", ROCKY_OS_RELEASE)
+            .file("var/lib/rpm/rpmdb.sqlite", &db)
+            .file(
+                owned,
+                b"Metadata-Version: 2.1\nName: six\nVersion: 1.15.0\n",
+            )
+            .file(
+                "usr/local/lib/python3.9/site-packages/foo-1.0.dist-info/METADATA",
+                b"Metadata-Version: 2.1\nName: foo\nVersion: 1.0\n",
+            ),
+    ]));
+    assert!(s.warnings.is_empty(), "{:?}", s.warnings);
+    let got: Vec<(&str, &str)> = s
+        .packages
+        .iter()
+        .map(|p| (p.name.as_str(), p.ecosystem.as_str()))
+        .collect();
+    assert_eq!(got, [("foo", "PyPI"), ("python3-six", "Rocky Linux:8")]);
+    assert!(s.packages[1].files.contains(&format!("/{owned}")));
+}
+
 #[test]
 fn sqlite_database_in_an_image() {
     let sudo = builder::package("sudo", None, "1.8.29", "7.el8_4.1")
@@ -292,7 +416,7 @@ fn truncated_bdb_is_a_warning() {
 }
 
 #[test]
-fn non_empty_wal_is_a_warning() {
+fn unreadable_wal_is_a_warning() {
     let db = rpmdb(&[TINY.to_vec()]);
     let s = sbom(&ImageSpec::new(vec![
         Layer::new()
@@ -304,7 +428,9 @@ fn non_empty_wal_is_a_warning() {
     assert_eq!(s.packages.len(), 1);
     assert_eq!(s.warnings.len(), 1, "{:?}", s.warnings);
     assert!(
-        s.warnings[0].starts_with("/var/lib/rpm/rpmdb.sqlite-wal: 4096 bytes of un-checkpointed")
+        s.warnings[0].starts_with("/var/lib/rpm/rpmdb.sqlite-wal: not read ("),
+        "{:?}",
+        s.warnings
     );
 }
 

@@ -4,9 +4,11 @@
 //! real ELF executable (a copy of /bin/true). Needs objcopy (binutils);
 //! without it the test fails, unless PALISADE_SKIP_PEER_TESTS=1.
 
-use palisade_catalog::rust_binary;
+use palisade_catalog::rust_binary::{self, RustBinaryAnalyzer, RustFile};
 use palisade_catalog::{Sbom, analyzers, build};
-use palisade_image::{Analyzer, ImageRef, OpenOptions, WalkOptions, open, walk};
+use palisade_image::{
+    Analyzer, FileRef, ImageRef, OpenOptions, WalkOptions, open, scan_slice, walk,
+};
 use palisade_testsupport::{ImageSpec, Layer, write_oci};
 use std::io::Write;
 use std::process::Command;
@@ -68,6 +70,43 @@ fn auditable_binary_in_an_image() {
     };
     let crates = rust_binary::read(&binary).unwrap().unwrap();
     assert_eq!(crates.len(), 5);
+    // The streaming scanner (no section table needed) finds the same crates
+    // wherever the chunks cut the file.
+    for chunk in [1, 3, 64, 4096, 1 << 16] {
+        let file = FileRef {
+            path: "usr/local/bin/hello",
+            mode: 0o755,
+            size: binary.len() as u64,
+            layer: 0,
+        };
+        let out = scan_slice(RustBinaryAnalyzer.scanner(file).unwrap(), &binary, chunk)
+            .unwrap()
+            .unwrap();
+        match out.downcast_ref::<RustFile>() {
+            Some(RustFile::Crates(c)) => assert_eq!(c, &crates, "chunk size {chunk}"),
+            other => panic!("chunk size {chunk}: {other:?}"),
+        }
+    }
+    // A plain ELF executable full of other zlib streams is not one.
+    let plain = std::fs::read("/bin/true").unwrap();
+    let mut noisy = plain.clone();
+    noisy.extend_from_slice(&zlib(
+        b"{\"other\": [1, 2, 3]} and more text to inflate past the judging point",
+    ));
+    noisy.extend_from_slice(&zlib(b"{}"));
+    noisy.extend_from_slice(&[0x78, 0xda, 0x78, 0x9c, 0x78, 0x01]);
+    assert!(rust_binary::read(&noisy).is_none());
+    let file = FileRef {
+        path: "usr/local/bin/noisy",
+        mode: 0o755,
+        size: noisy.len() as u64,
+        layer: 0,
+    };
+    assert!(
+        scan_slice(RustBinaryAnalyzer.scanner(file).unwrap(), &noisy, 4096)
+            .unwrap()
+            .is_none()
+    );
     let s = sbom(&ImageSpec::new(vec![
         Layer::new()
             .file_mode("usr/local/bin/hello", &binary, 0o755)
@@ -102,7 +141,11 @@ fn bombs_and_garbage_are_warnings() {
     assert!(rust_binary::parse(&bomb).unwrap_err().contains("more than"));
     assert!(rust_binary::parse(b"not zlib").is_err());
     assert!(rust_binary::parse(&zlib(b"{\"packages\": 7}")).is_err());
-    let Some(binary) = auditable_binary(&bomb) else {
+    // In an image the section is found by its content (the stream passes it
+    // before the section table): a bomb that starts like the JSON is one.
+    let mut json_bomb = br#"{"packages":["#.to_vec();
+    json_bomb.resize(64 << 20, b' ');
+    let Some(binary) = auditable_binary(&zlib(&json_bomb)) else {
         return;
     };
     let s = sbom(&ImageSpec::new(vec![Layer::new().file_mode(

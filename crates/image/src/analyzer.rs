@@ -58,12 +58,59 @@ pub trait Analyzer: Send + Sync {
     fn too_large(&self, _file: FileRef<'_>) -> Option<Analysis> {
         None
     }
+
+    /// A reader that sees the file as a stream of chunks instead of one
+    /// buffer, for analyzers of big files that keep little of them (build
+    /// information inside executables). When `Some`, `analyze` is not
+    /// called for this file and the file is not held in memory for it.
+    fn scanner(&self, _file: FileRef<'_>) -> Option<Box<dyn FileScanner>> {
+        None
+    }
+}
+
+/// Sees one file's bytes in order, chunk by chunk (see [`Analyzer::scanner`]).
+pub trait FileScanner: Send {
+    /// The file's next bytes, starting at byte `offset` of the file.
+    /// Returns `false` when it needs no more of the file.
+    fn chunk(&mut self, offset: u64, data: &[u8]) -> bool;
+
+    /// The file ended, or the scanner needed no more: its output, as
+    /// [`Analyzer::analyze`] would return it.
+    fn finish(self: Box<Self>) -> Result<Option<Analysis>, String>;
+}
+
+/// Feeds a whole in-memory file to `scanner` in chunks of `chunk_size`
+/// bytes (for tests, fuzzing and callers that already hold the file).
+pub fn scan_slice(
+    mut scanner: Box<dyn FileScanner>,
+    file: &[u8],
+    chunk_size: usize,
+) -> Result<Option<Analysis>, String> {
+    let mut offset = 0;
+    for chunk in file.chunks(chunk_size.max(1)) {
+        if !scanner.chunk(offset as u64, chunk) {
+            break;
+        }
+        offset += chunk.len();
+    }
+    scanner.finish()
 }
 
 /// Analyzers with their patterns compiled once.
 pub(crate) struct CompiledAnalyzers<'a> {
     pub(crate) analyzers: &'a [&'a dyn Analyzer],
-    patterns: Vec<Vec<glob::Pattern>>,
+    /// Each pattern with the literal text it ends with (after its last
+    /// wildcard): a path that does not end so cannot match, and checking
+    /// that first skips most glob matching (every entry meets every pattern).
+    patterns: Vec<Vec<(String, glob::Pattern)>>,
+}
+
+/// The literal tail of a glob pattern: what follows its last special character.
+fn literal_suffix(pattern: &str) -> &str {
+    match pattern.rfind(['*', '?', '[', ']', '{', '}', '\\']) {
+        Some(i) => &pattern[i + 1..],
+        None => pattern,
+    }
 }
 
 const MATCH: glob::MatchOptions = glob::MatchOptions {
@@ -81,6 +128,7 @@ impl<'a> CompiledAnalyzers<'a> {
                     .iter()
                     .map(|p| {
                         glob::Pattern::new(p)
+                            .map(|g| (literal_suffix(p).to_string(), g))
                             .map_err(|e| format!("analyzer {}: pattern {p:?}: {e}", a.name()))
                     })
                     .collect::<Result<Vec<_>, _>>()
@@ -98,7 +146,8 @@ impl<'a> CompiledAnalyzers<'a> {
             .iter()
             .enumerate()
             .filter(|(i, pats)| {
-                pats.iter().any(|p| p.matches_with(path, MATCH))
+                pats.iter()
+                    .any(|(tail, p)| path.ends_with(tail.as_str()) && p.matches_with(path, MATCH))
                     && self.analyzers[*i].accept(path, size)
                     && self.analyzers[*i].accept_mode(mode)
             })
@@ -108,5 +157,22 @@ impl<'a> CompiledAnalyzers<'a> {
 
     pub(crate) fn is_empty(&self) -> bool {
         self.analyzers.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::literal_suffix;
+
+    #[test]
+    fn literal_suffixes() {
+        assert_eq!(
+            literal_suffix("**/node_modules/*/package.json"),
+            "/package.json"
+        );
+        assert_eq!(literal_suffix("**"), "");
+        assert_eq!(literal_suffix("var/lib/dpkg/status"), "var/lib/dpkg/status");
+        assert_eq!(literal_suffix("**/*.[jw]ar"), "ar");
+        assert_eq!(literal_suffix("a/b?"), "");
     }
 }

@@ -23,7 +23,7 @@ pub mod source;
 pub mod walk;
 pub mod write;
 
-pub use analyzer::{Analysis, Analyzer, FileRef};
+pub use analyzer::{Analysis, Analyzer, FileRef, FileScanner, scan_slice};
 pub use digest::Digest;
 pub use error::{ImageError, Result};
 pub use fs::{Efficiency, Filesystem, LayerChanges, Node};

@@ -493,6 +493,9 @@ pub(crate) fn describe_io_error(e: &io::Error) -> String {
     short
 }
 
+/// Read size between the decompressed stream and the tar reader.
+const TAR_BUFFER: usize = 1 << 18;
+
 /// Lists the tar inside a (decompressed) stream and hashes it for the diff-id.
 /// Returns the decoder so the caller can finish the compressed stream.
 fn read_layer<D: Read>(
@@ -508,12 +511,15 @@ fn read_layer<D: Read>(
         },
         Algorithm::Sha256,
     );
-    let mut archive = tar::Archive::new(hashed);
+    // tar reads 512-byte headers and small bodies; a large buffer lets the
+    // decoder inflate and the hasher hash in big runs (their fast paths).
+    let buffered = BufReader::with_capacity(TAR_BUFFER, hashed);
+    let mut archive = tar::Archive::new(buffered);
     let contents = list_tar(&mut archive, ctx)?;
-    let mut hashed = archive.into_inner();
+    let mut buffered = archive.into_inner();
     // The end-of-archive blocks and padding count towards the diff-id.
-    drain(&mut hashed)?;
-    let (diff_id, size, limited) = hashed.finish_with_inner();
+    drain(&mut buffered)?;
+    let (diff_id, size, limited) = buffered.into_inner().finish_with_inner();
     Ok((contents, diff_id, size, limited.inner))
 }
 
@@ -654,23 +660,55 @@ fn analyze_file<R: Read>(
         size,
         layer: ctx.index,
     };
-    let biggest = wanted
-        .iter()
-        .map(|&a| ctx.analyzers.analyzers[a].max_size())
-        .max()
-        .unwrap_or(0);
-    let mut content = Vec::new();
-    if size <= biggest {
-        content.reserve(size as usize);
-        entry.by_ref().take(size).read_to_end(&mut content)?;
-    }
+    let mut results = Vec::with_capacity(wanted.len());
+    let mut buffered = Vec::new();
+    let mut scanners = Vec::new();
     for &a in wanted {
         let analyzer = ctx.analyzers.analyzers[a];
-        let result = if size > analyzer.max_size() {
-            Ok(analyzer.too_large(file))
+        if size > analyzer.max_size() {
+            results.push((a, Ok(analyzer.too_large(file))));
+        } else if let Some(scanner) = analyzer.scanner(file) {
+            scanners.push((a, scanner));
         } else {
-            analyzer.analyze(file, &content)
-        };
+            buffered.push(a);
+        }
+    }
+    if !buffered.is_empty() {
+        let mut content = Vec::with_capacity(size as usize);
+        entry.by_ref().take(size).read_to_end(&mut content)?;
+        for &a in &buffered {
+            results.push((a, ctx.analyzers.analyzers[a].analyze(file, &content)));
+        }
+        for (a, mut scanner) in scanners {
+            if !content.is_empty() {
+                scanner.chunk(0, &content);
+            }
+            results.push((a, scanner.finish()));
+        }
+    } else if !scanners.is_empty() {
+        // Streamed: only one chunk of the file is in memory at a time, and
+        // reading stops as soon as no scanner wants more (tar skips the rest).
+        let mut chunk = vec![0u8; SCAN_CHUNK.min(size as usize).max(1)];
+        let mut active = vec![true; scanners.len()];
+        let mut offset = 0u64;
+        let mut body = entry.by_ref().take(size);
+        while active.iter().any(|&a| a) {
+            let n = read_full(&mut body, &mut chunk)?;
+            if n == 0 {
+                break;
+            }
+            for ((_, scanner), on) in scanners.iter_mut().zip(active.iter_mut()) {
+                if *on {
+                    *on = scanner.chunk(offset, &chunk[..n]);
+                }
+            }
+            offset += n as u64;
+        }
+        for (a, scanner) in scanners {
+            results.push((a, scanner.finish()));
+        }
+    }
+    for (a, result) in results {
         match result {
             Ok(Some(output)) => out
                 .analyses
@@ -678,12 +716,30 @@ fn analyze_file<R: Read>(
                 .or_default()
                 .push((a, output)),
             Ok(None) => {}
-            Err(e) => out
-                .warnings
-                .push(format!("{}: /{path}: {e}", analyzer.name())),
+            Err(e) => out.warnings.push(format!(
+                "{}: /{path}: {e}",
+                ctx.analyzers.analyzers[a].name()
+            )),
         }
     }
     Ok(())
+}
+
+/// Bytes of a file handed to scanners at a time.
+const SCAN_CHUNK: usize = 1 << 16;
+
+/// Reads until `buf` is full or the reader ends; the count read.
+fn read_full(r: &mut impl Read, buf: &mut [u8]) -> io::Result<usize> {
+    let mut filled = 0;
+    while filled < buf.len() {
+        match r.read(&mut buf[filled..]) {
+            Ok(0) => break,
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(filled)
 }
 
 /// A blank numeric header field (all NULs or spaces) reads as 0, as GNU

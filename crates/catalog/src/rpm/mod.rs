@@ -20,6 +20,9 @@ pub const DB_DIRS: &[&str] = &["var/lib/rpm", "usr/lib/sysimage/rpm", "usr/share
 /// The database files read, in every directory of [`DB_DIRS`].
 pub const DB_PATHS: &[&str] = &[
     "var/lib/rpm/rpmdb.sqlite",
+    "var/lib/rpm/rpmdb.sqlite-wal",
+    "usr/lib/sysimage/rpm/rpmdb.sqlite-wal",
+    "usr/share/rpm/rpmdb.sqlite-wal",
     "var/lib/rpm/Packages",
     "var/lib/rpm/Packages.db",
     "usr/lib/sysimage/rpm/rpmdb.sqlite",
@@ -41,6 +44,14 @@ pub enum RpmFile {
     /// The database could not be read at all.
     Invalid(String),
     TooLarge(u64),
+    /// An `rpmdb.sqlite`: what it holds on its own, and its bytes, to be
+    /// read again with a `-wal` file found beside it in the final image.
+    Sqlite {
+        read: Box<RpmFile>,
+        raw: Vec<u8>,
+    },
+    /// An `rpmdb.sqlite-wal`: its bytes.
+    Wal(Vec<u8>),
 }
 
 pub struct RpmAnalyzer;
@@ -56,14 +67,19 @@ impl Analyzer for RpmAnalyzer {
         256 << 20
     }
     fn analyze(&self, file: FileRef<'_>, content: &[u8]) -> Result<Option<Analysis>, String> {
-        let read = if file.path.ends_with("/Packages") {
-            read_bdb
+        let out = if file.path.ends_with("/Packages") {
+            read_bdb(content)
         } else if file.path.ends_with("/Packages.db") {
-            read_ndb
+            read_ndb(content)
+        } else if file.path.ends_with("-wal") {
+            RpmFile::Wal(content.to_vec())
         } else {
-            read_sqlite
+            RpmFile::Sqlite {
+                read: Box::new(read_sqlite(content)),
+                raw: content.to_vec(),
+            }
         };
-        Ok(Some(Box::new(read(content))))
+        Ok(Some(Box::new(out)))
     }
     fn too_large(&self, file: FileRef<'_>) -> Option<Analysis> {
         Some(Box::new(RpmFile::TooLarge(file.size)))
@@ -75,6 +91,14 @@ pub fn read_sqlite(content: &[u8]) -> RpmFile {
     match sqlite::read_blobs(content) {
         Ok(blobs) => parse_headers(&blobs, Vec::new()),
         Err(e) => RpmFile::Invalid(e),
+    }
+}
+
+/// Reads an `rpmdb.sqlite` with its write-ahead log.
+pub fn read_sqlite_with_wal(db: &[u8], wal: &[u8]) -> RpmFile {
+    match sqlite::read_blobs_with_wal(db, wal) {
+        Ok(blobs) => parse_headers(&blobs, Vec::new()),
+        Err(e) => RpmFile::Invalid(format!("with its -wal file: {e}")),
     }
 }
 

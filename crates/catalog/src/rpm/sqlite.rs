@@ -5,18 +5,24 @@
 //! connection (nothing is written to disk). rpm keeps the database in WAL
 //! mode; an in-memory database cannot be opened in WAL mode, so the copy
 //! handed to SQLite has the file-format bytes 18 and 19 set back to 1
-//! (rollback journal). A `rpmdb.sqlite-wal` beside the database is not read:
-//! rows only in the WAL (a build that did not checkpoint) are missed.
+//! (rollback journal).
+//!
+//! Rows written since the last checkpoint live only in `rpmdb.sqlite-wal`
+//! (an image built while rpm's database was open, or copied without a
+//! checkpoint). [`read_blobs_with_wal`] reads both: SQLite replays a WAL
+//! only from a file next to the database, so the pair is copied into a
+//! private temporary directory and opened there.
 
 use rusqlite::{Connection, MAIN_DB, OpenFlags};
 use std::io::Read;
+
+const MAGIC: &[u8] = b"SQLite format 3\0";
 
 /// Most rows read (a hostile database could hold millions).
 pub const MAX_ROWS: usize = 1 << 20;
 
 /// The `blob` column of every `Packages` row, in rowid order.
 pub fn read_blobs(content: &[u8]) -> Result<Vec<Vec<u8>>, String> {
-    const MAGIC: &[u8] = b"SQLite format 3\0";
     if content.len() < 100 || !content.starts_with(MAGIC) {
         return Err("not an SQLite 3 database (no SQLite header)".to_string());
     }
@@ -30,6 +36,43 @@ pub fn read_blobs(content: &[u8]) -> Result<Vec<Vec<u8>>, String> {
         OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )
     .map_err(|e| format!("sqlite: {e}"))?;
+    harden(&conn)?;
+    let reader = (&header[..]).chain(&content[100..]);
+    conn.deserialize_read_exact(MAIN_DB, reader, content.len(), true)
+        .map_err(|e| format!("sqlite: {e}"))?;
+    select_blobs(&conn)
+}
+
+/// The `blob` column of every `Packages` row of a database in WAL mode
+/// together with its write-ahead log (`rpmdb.sqlite-wal`), rows only in
+/// the log included.
+pub fn read_blobs_with_wal(db: &[u8], wal: &[u8]) -> Result<Vec<Vec<u8>>, String> {
+    if db.len() < 100 || !db.starts_with(MAGIC) {
+        return Err("not an SQLite 3 database (no SQLite header)".to_string());
+    }
+    // A WAL starts with a magic number (0x377f0682 or 0x377f0683).
+    if wal.len() < 32 || !matches!(wal[..4], [0x37, 0x7f, 0x06, 0x82 | 0x83]) {
+        return Err("not an SQLite write-ahead log (no WAL header)".to_string());
+    }
+    let dir = tempfile::tempdir().map_err(|e| format!("temporary directory: {e}"))?;
+    let path = dir.path().join("rpmdb.sqlite");
+    std::fs::write(&path, db).map_err(|e| format!("temporary copy: {e}"))?;
+    std::fs::write(dir.path().join("rpmdb.sqlite-wal"), wal)
+        .map_err(|e| format!("temporary copy: {e}"))?;
+    // Read-write: replaying the log builds its `-shm` index beside the copy.
+    let conn = Connection::open_with_flags(
+        &path,
+        OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .map_err(|e| format!("sqlite: {e}"))?;
+    harden(&conn)?;
+    conn.execute_batch("PRAGMA query_only = 1")
+        .map_err(|e| format!("sqlite: {e}"))?;
+    select_blobs(&conn)
+}
+
+/// No writes to the schema, no functions from it (the file is untrusted).
+fn harden(conn: &Connection) -> Result<(), String> {
     conn.set_db_config(rusqlite::config::DbConfig::SQLITE_DBCONFIG_DEFENSIVE, true)
         .map_err(|e| format!("sqlite: {e}"))?;
     conn.set_db_config(
@@ -37,9 +80,10 @@ pub fn read_blobs(content: &[u8]) -> Result<Vec<Vec<u8>>, String> {
         false,
     )
     .map_err(|e| format!("sqlite: {e}"))?;
-    let reader = (&header[..]).chain(&content[100..]);
-    conn.deserialize_read_exact(MAIN_DB, reader, content.len(), true)
-        .map_err(|e| format!("sqlite: {e}"))?;
+    Ok(())
+}
+
+fn select_blobs(conn: &Connection) -> Result<Vec<Vec<u8>>, String> {
     let mut stmt = conn
         .prepare("SELECT blob FROM Packages ORDER BY hnum")
         .or_else(|_| conn.prepare("SELECT blob FROM Packages"))

@@ -1,0 +1,101 @@
+//! Python applications: `**/poetry.lock`, Poetry's lock file (TOML): every
+//! `[[package]]` `name` and `version`, except packages whose
+//! `[package.source]` is a local `directory` or `file` (the application's
+//! own code, not published on PyPI). Dev-only packages are reported too:
+//! the lock file alone does not say which groups were installed.
+
+use crate::bounded;
+use crate::manifest::{Listed, ManifestFile, push};
+use palisade_image::{Analysis, Analyzer, FileRef};
+use serde::Deserialize;
+
+pub struct PoetryLockAnalyzer;
+
+impl Analyzer for PoetryLockAnalyzer {
+    fn name(&self) -> &'static str {
+        "catalog-poetry-lock"
+    }
+    fn patterns(&self) -> &[&str] {
+        &["**/poetry.lock"]
+    }
+    fn max_size(&self) -> u64 {
+        32 << 20
+    }
+    fn analyze(&self, _file: FileRef<'_>, content: &[u8]) -> Result<Option<Analysis>, String> {
+        Ok(Some(Box::new(ManifestFile::from(parse(content)))))
+    }
+    fn too_large(&self, file: FileRef<'_>) -> Option<Analysis> {
+        Some(Box::new(ManifestFile::TooLarge(file.size)))
+    }
+}
+
+#[derive(Deserialize)]
+struct Lock {
+    #[serde(default)]
+    package: Vec<LockPackage>,
+}
+
+#[derive(Deserialize)]
+struct LockPackage {
+    name: String,
+    version: String,
+    source: Option<Source>,
+}
+
+#[derive(Deserialize)]
+struct Source {
+    #[serde(rename = "type")]
+    kind: Option<String>,
+}
+
+pub fn parse(content: &[u8]) -> Result<Vec<Listed>, String> {
+    let text = std::str::from_utf8(content).map_err(|e| format!("not UTF-8: {e}"))?;
+    let lock: Lock = toml::from_str(text).map_err(|e| {
+        let msg = e.message().lines().next().unwrap_or("").to_string();
+        format!("invalid poetry.lock: {}", crate::short(&msg))
+    })?;
+    let mut out = Vec::new();
+    for p in lock.package {
+        let local = p
+            .source
+            .as_ref()
+            .and_then(|s| s.kind.as_deref())
+            .is_some_and(|k| k == "directory" || k == "file");
+        if local || p.name.trim().is_empty() || p.version.trim().is_empty() {
+            continue;
+        }
+        push(
+            &mut out,
+            Listed {
+                name: bounded(&p.name),
+                version: bounded(&p.version),
+                licenses: Vec::new(),
+            },
+        )?;
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn local_sources_are_skipped() {
+        let lock = "[[package]]\nname = \"idna\"\nversion = \"3.7\"\n\n[[package]]\nname = \"mylib\"\nversion = \"0.1.0\"\n\n[package.source]\ntype = \"directory\"\nurl = \"../mylib\"\n\n[[package]]\nname = \"tool\"\nversion = \"1.0\"\n\n[package.source]\ntype = \"git\"\nurl = \"https://example.com/tool.git\"\n\n[metadata]\nlock-version = \"2.0\"\n";
+        let got: Vec<(String, String)> = parse(lock.as_bytes())
+            .unwrap()
+            .into_iter()
+            .map(|p| (p.name, p.version))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("idna".to_string(), "3.7".to_string()),
+                ("tool".to_string(), "1.0".to_string())
+            ]
+        );
+        assert!(parse(b"[[package]]\nname = 7\n").is_err());
+        assert!(parse(b"\xff").is_err());
+    }
+}
