@@ -3,6 +3,7 @@
 //! pluggable version order ([`order`]), matching of installed packages
 //! ([`matcher`]) and severity ([`severity`]).
 
+pub mod blob;
 pub mod format;
 pub mod import;
 pub mod matcher;
@@ -12,6 +13,7 @@ pub mod osv;
 pub mod range;
 pub mod record;
 pub mod severity;
+pub mod spill;
 
 pub use format::{Db, DbError, Meta};
 pub use import::Builder;
