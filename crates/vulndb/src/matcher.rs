@@ -7,7 +7,7 @@ use crate::order::VersionOrder;
 use crate::range::{Eval, Hit, evaluate_ranges};
 use crate::record::Record;
 use crate::severity::{Rating, rate};
-use palisade_model::{Finding, Location, Package};
+use palisade_model::{Finding, Location, Package, Vulnerability};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -316,6 +316,28 @@ impl VulnMatch {
                 .iter()
                 .map(|id| format!("https://osv.dev/vulnerability/{id}"))
                 .collect(),
+            vulnerability: Some(Box::new(Vulnerability {
+                id: self.id.clone(),
+                aliases: self
+                    .sources
+                    .iter()
+                    .chain(&self.aliases)
+                    .filter(|a| **a != self.id)
+                    .cloned()
+                    .collect(),
+                advisories: self.sources.clone(),
+                data_source: "OSV".to_string(),
+                package: self.package.clone(),
+                installed_version: self.version.clone(),
+                fixed_version: self.fixed.clone(),
+                ecosystem: self.ecosystem.clone(),
+                purl: self.purl.clone(),
+                source_package: self.by_source.then(|| self.matched_name.clone()),
+                affected_range: self.range.describe(),
+                severity_source: self.rating.source.clone(),
+                cvss_score: self.rating.score,
+                cvss_vector: self.rating.vector.clone(),
+            })),
         }
     }
 }

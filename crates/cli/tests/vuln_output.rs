@@ -1,0 +1,157 @@
+//! Vulnerability findings on the bundled demo image (demo/image) against the
+//! bundled demo database (demo/vuln-demo.db, real OSV records): structured
+//! fields in JSON, `--severity` filtering only vulnerabilities, and the
+//! ignore file suppressing a vulnerability by any of its ids, by package
+//! and by purl, with the reason shown.
+
+use serde_json::Value;
+use std::path::Path;
+use std::process::Command;
+
+const ROOT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../..");
+
+fn run(args: &[&str]) -> Value {
+    let demo = format!("oci:{ROOT}/demo/image:latest");
+    let db = format!("{ROOT}/demo/vuln-demo.db");
+    let out = Command::new(env!("CARGO_BIN_EXE_palisade"))
+        .args(["image", "-q", "-f", "json", "--db", &db])
+        .args(args)
+        .arg(&demo)
+        .env_remove("PALISADE_IGNORE_FILE")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+fn vulns(report: &Value, key: &str) -> Vec<Value> {
+    report[key]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            if key == "ignored" {
+                f["finding"].clone()
+            } else {
+                f.clone()
+            }
+        })
+        .filter(|f| f.get("vulnerability").is_some())
+        .collect()
+}
+
+#[test]
+fn json_has_structured_vulnerability_fields() {
+    let report = run(&["--scanners", "vuln"]);
+    let all = vulns(&report, "findings");
+    let f = all
+        .iter()
+        .find(|f| f["rule"] == "CVE-2018-18074")
+        .expect("requests CVE-2018-18074");
+    let v = &f["vulnerability"];
+    assert_eq!(v["id"], "CVE-2018-18074");
+    assert_eq!(v["package"], "requests");
+    assert_eq!(v["installed_version"], "2.19.1");
+    assert_eq!(v["fixed_version"], "2.20.0");
+    assert_eq!(v["ecosystem"], "PyPI");
+    assert_eq!(v["purl"], "pkg:pypi/requests@2.19.1");
+    assert_eq!(v["data_source"], "OSV");
+    let aliases: Vec<&str> = v["aliases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a.as_str().unwrap())
+        .collect();
+    assert!(aliases.contains(&"GHSA-x84v-xcm2-53pg"), "{aliases:?}");
+    assert!(v["advisories"].as_array().unwrap().len() >= 2);
+    assert!(v["affected_range"].as_str().unwrap().contains("< 2.20.0"));
+    // Every vulnerability finding has the fields.
+    for f in &all {
+        assert!(f["vulnerability"]["package"].is_string(), "{f}");
+    }
+}
+
+#[test]
+fn severity_filters_only_vulnerabilities() {
+    let all = run(&[]);
+    let high = run(&["--severity", "CRITICAL"]);
+    let audit = |r: &Value| {
+        r["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f.get("vulnerability").is_none())
+            .count()
+    };
+    assert!(audit(&all) > 0);
+    assert_eq!(
+        audit(&all),
+        audit(&high),
+        "audit findings must not be filtered"
+    );
+    let kept = vulns(&high, "findings");
+    assert!(!kept.is_empty());
+    assert!(kept.iter().all(|f| f["severity"] == "CRITICAL"));
+    assert!(vulns(&all, "findings").len() > kept.len());
+}
+
+#[test]
+fn ignore_by_alias_package_and_purl() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("ignore.toml");
+    std::fs::write(
+        &file,
+        r#"
+[[ignore]]
+rule = "GHSA-x84v-xcm2-53pg"   # the GHSA alias of CVE-2018-18074
+reason = "we never send Proxy-Authorization"
+
+[[ignore]]
+rule = "*"
+package = "minimist"
+reason = "build-time only"
+expires = "2999-12-31"
+
+[[ignore]]
+rule = "*"
+purl = "pkg:npm/lodash@4.*"
+reason = "lodash upgrade scheduled"
+"#,
+    )
+    .unwrap();
+    let report = run(&[
+        "--scanners",
+        "vuln",
+        "--ignore-file",
+        file.to_str().unwrap(),
+    ]);
+    let kept = vulns(&report, "findings");
+    let ignored = report["ignored"].as_array().unwrap();
+    assert!(!kept.iter().any(|f| f["rule"] == "CVE-2018-18074"));
+    let cve = ignored
+        .iter()
+        .find(|i| i["finding"]["rule"] == "CVE-2018-18074")
+        .expect("CVE-2018-18074 ignored");
+    assert_eq!(cve["reason"], "we never send Proxy-Authorization");
+    for pkg in ["minimist", "lodash"] {
+        assert!(
+            !kept.iter().any(|f| f["vulnerability"]["package"] == pkg),
+            "{pkg} still reported"
+        );
+        assert!(
+            ignored
+                .iter()
+                .any(|i| i["finding"]["vulnerability"]["package"] == pkg)
+        );
+    }
+    // Other packages' vulnerabilities stay.
+    assert!(
+        kept.iter()
+            .any(|f| f["vulnerability"]["package"] == "urllib3")
+    );
+    assert!(Path::new(ROOT).join("demo/vuln-demo.db").exists());
+}
