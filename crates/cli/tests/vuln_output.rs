@@ -155,3 +155,91 @@ reason = "lodash upgrade scheduled"
     );
     assert!(Path::new(ROOT).join("demo/vuln-demo.db").exists());
 }
+
+#[test]
+fn sbom_cyclonedx_with_vulnerabilities_is_valid() {
+    let demo = format!("oci:{ROOT}/demo/image:latest");
+    let db = format!("{ROOT}/demo/vuln-demo.db");
+    let out = Command::new(env!("CARGO_BIN_EXE_palisade"))
+        .args([
+            "sbom",
+            "-q",
+            "--vulns",
+            "-f",
+            "cyclonedx",
+            "--db",
+            &db,
+            &demo,
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let bom: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let refs: Vec<&str> = bom["components"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|c| c["bom-ref"].as_str())
+        .collect();
+    let vulns = bom["vulnerabilities"].as_array().unwrap();
+    assert!(vulns.len() >= 10, "{}", vulns.len());
+    for v in vulns {
+        let r = v["affects"][0]["ref"].as_str().unwrap();
+        assert!(refs.contains(&r), "{r} is not a component");
+    }
+    let cve = vulns
+        .iter()
+        .find(|v| v["id"] == "CVE-2018-18074")
+        .expect("CVE-2018-18074");
+    assert_eq!(
+        cve["recommendation"],
+        "Upgrade requests to 2.20.0 or later."
+    );
+    // Official schema (strict), as for `palisade sbom` itself.
+    if std::env::var_os("PALISADE_SKIP_SCHEMA_TESTS").is_some_and(|v| v == "1") {
+        eprintln!("SKIPPED: CycloneDX schema validation (PALISADE_SKIP_SCHEMA_TESTS=1)");
+        return;
+    }
+    let python = "/opt/palisade-venv/bin/python";
+    assert!(
+        Path::new(python).exists(),
+        "{python} is missing: run .ci/run, or set PALISADE_SKIP_SCHEMA_TESTS=1"
+    );
+    let check = Command::new(python)
+        .args([
+            "-c",
+            "import sys\nfrom cyclonedx.validation.json import JsonStrictValidator\n\
+             from cyclonedx.schema import SchemaVersion\n\
+             e = JsonStrictValidator(SchemaVersion.V1_6).validate_str(sys.stdin.read())\n\
+             sys.exit(str(e) if e else 0)\n",
+        ])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .and_then(|mut c| {
+            use std::io::Write;
+            c.stdin.take().unwrap().write_all(&out.stdout)?;
+            c.wait_with_output()
+        })
+        .unwrap();
+    assert!(
+        check.status.success(),
+        "invalid CycloneDX: {}",
+        String::from_utf8_lossy(&check.stderr)
+    );
+}
+
+#[test]
+fn vulns_needs_cyclonedx() {
+    let out = Command::new(env!("CARGO_BIN_EXE_palisade"))
+        .args(["sbom", "-q", "--vulns", "-f", "spdx", "oci:/nonexistent"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--format cyclonedx"));
+}

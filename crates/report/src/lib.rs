@@ -17,6 +17,7 @@
 
 mod checkstyle;
 pub mod cyclonedx;
+mod cyclonedx_vulns;
 pub mod gate;
 mod gitlab;
 pub mod ignore;
