@@ -243,3 +243,48 @@ fn vulns_needs_cyclonedx() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("--format cyclonedx"));
 }
+
+#[test]
+fn fs_scans_a_directory_with_the_same_gate() {
+    let dir = tempfile::tempdir().unwrap();
+    let info = dir
+        .path()
+        .join("usr/lib/python3/dist-packages/requests-2.19.1.dist-info");
+    std::fs::create_dir_all(&info).unwrap();
+    std::fs::write(
+        info.join("METADATA"),
+        "Metadata-Version: 2.1\nName: requests\nVersion: 2.19.1\n",
+    )
+    .unwrap();
+    let db = format!("{ROOT}/demo/vuln-demo.db");
+    let fs = |extra: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_palisade"))
+            .args(["fs", "-q", "-f", "json", "--db", &db])
+            .args(extra)
+            .arg(dir.path())
+            .env_remove("PALISADE_IGNORE_FILE")
+            .output()
+            .unwrap()
+    };
+    let out = fs(&["--fail-on", "HIGH"]);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let ids: Vec<&str> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["rule"].as_str().unwrap())
+        .collect();
+    assert!(ids.contains(&"CVE-2018-18074"), "{ids:?}");
+    assert_eq!(
+        report["findings"][0]["vulnerability"]["purl"],
+        "pkg:pypi/requests@2.19.1"
+    );
+    // Below the gate: exit 0.
+    assert_eq!(fs(&["--fail-on", "CRITICAL"]).status.code(), Some(0));
+}

@@ -11,6 +11,7 @@ pub mod db_update;
 pub mod dockerfile;
 pub mod dockerfile_config;
 pub mod dockerfile_table;
+pub mod fs;
 pub mod harden;
 pub mod image;
 pub mod image_args;
