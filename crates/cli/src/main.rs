@@ -59,6 +59,9 @@ enum Command {
     /// installed packages and secrets, with the same outputs, ignore file
     /// and --fail-on gate as `palisade image`
     Fs(commands::fs::FsArgs),
+    /// Scan an SBOM (CycloneDX or SPDX JSON, from palisade, syft, trivy...)
+    /// for vulnerabilities of the packages it lists, by purl
+    SbomScan(commands::sbom_scan::SbomScanArgs),
 }
 
 fn main() -> ExitCode {
@@ -72,6 +75,7 @@ fn main() -> ExitCode {
         Command::Harden(args) => commands::harden::run(*args),
         Command::Dockerfile(args) => commands::dockerfile::run(args),
         Command::Fs(args) => commands::fs::run(args),
+        Command::SbomScan(args) => commands::sbom_scan::run(args),
     };
     match result {
         Ok(code) => code,

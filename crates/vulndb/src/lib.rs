@@ -10,8 +10,10 @@ pub mod matcher;
 pub mod name;
 pub mod order;
 pub mod osv;
+pub mod purl;
 pub mod range;
 pub mod record;
+pub mod sbom_input;
 pub mod severity;
 pub mod spill;
 

@@ -17,4 +17,5 @@ pub mod image;
 pub mod image_args;
 pub mod inspect;
 pub mod sbom;
+pub mod sbom_scan;
 pub mod vuln;
