@@ -407,3 +407,81 @@ fn sbom_scan_refuses_what_is_not_an_sbom() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("neither CycloneDX"));
 }
+
+#[test]
+fn openvex_suppresses_not_affected_and_fixed_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let vex = dir.path().join("demo.openvex.json");
+    std::fs::write(
+        &vex,
+        r#"{"@context": "https://openvex.dev/ns/v0.2.0", "@id": "https://example.com/vex/1",
+  "author": "security team", "timestamp": "2026-12-01T00:00:00Z", "version": 1,
+  "statements": [
+    {"vulnerability": {"name": "GHSA-x84v-xcm2-53pg"},
+     "products": [{"@id": "oci:demo", "subcomponents": [{"@id": "pkg:pypi/requests@2.19.1"}]}],
+     "status": "not_affected", "justification": "vulnerable_code_not_in_execute_path",
+     "impact_statement": "we never follow redirects to http"},
+    {"vulnerability": {"name": "CVE-2021-44906"}, "products": [{"@id": "pkg:npm/minimist"}],
+     "status": "fixed"},
+    {"vulnerability": {"name": "CVE-2019-10744"}, "products": [{"@id": "pkg:npm/lodash@4.17.4"}],
+     "status": "under_investigation"},
+    {"vulnerability": {"name": "CVE-2020-8203"}, "products": [{"@id": "pkg:npm/lodash@4.17.4"}],
+     "status": "affected", "action_statement": "upgrade"}
+  ]}"#,
+    )
+    .unwrap();
+    let vex = vex.to_str().unwrap();
+    let report = run(&["--scanners", "vuln", "--vex", vex]);
+    let kept = pairs(&report);
+    let ignored = report["ignored"].as_array().unwrap();
+    let reason_of = |id: &str| {
+        ignored
+            .iter()
+            .find(|i| i["finding"]["rule"] == id)
+            .map(|i| i["reason"].as_str().unwrap().to_string())
+    };
+    let r = reason_of("CVE-2018-18074").expect("suppressed through its GHSA alias");
+    assert!(
+        r.contains("not_affected") && r.contains("vulnerable_code_not_in_execute_path"),
+        "{r}"
+    );
+    assert!(reason_of("CVE-2021-44906").unwrap().contains("fixed"));
+    for id in ["CVE-2019-10744", "CVE-2020-8203"] {
+        assert!(reason_of(id).is_none(), "{id} must not be suppressed");
+        assert!(kept.iter().any(|(k, _)| k == id), "{id} must stay");
+    }
+    // --show-suppressed lists them after the table, with the justification.
+    let db = format!("{ROOT}/demo/vuln-demo.db");
+    let out = Command::new(env!("CARGO_BIN_EXE_palisade"))
+        .args([
+            "image",
+            "-q",
+            "--scanners",
+            "vuln",
+            "--db",
+            &db,
+            "--vex",
+            vex,
+        ])
+        .arg("--show-suppressed")
+        .arg(format!("oci:{ROOT}/demo/image:latest"))
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("Suppressed (2):"), "{text}");
+    assert!(
+        text.contains("CVE-2018-18074 requests 2.19.1: VEX not_affected"),
+        "{text}"
+    );
+    // A document that is not OpenVEX is an error naming it.
+    let bad = dir.path().join("bad.json");
+    std::fs::write(&bad, "{\"statements\": []}").unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_palisade"))
+        .args(["image", "-q", "--scanners", "vuln", "--db", &db, "--vex"])
+        .arg(&bad)
+        .arg(format!("oci:{ROOT}/demo/image:latest"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("bad.json"));
+}

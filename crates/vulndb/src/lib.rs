@@ -16,6 +16,7 @@ pub mod record;
 pub mod sbom_input;
 pub mod severity;
 pub mod spill;
+pub mod vex;
 
 pub use format::{Db, DbError, Meta};
 pub use import::Builder;

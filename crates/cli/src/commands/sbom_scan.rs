@@ -62,7 +62,7 @@ pub fn run(args: SbomScanArgs) -> Result<ExitCode> {
         .map_err(|e| anyhow::anyhow!("{}: {e}", printable(&name)))?;
     let outcome = super::vuln::scan(&args.vuln, &sbom.packages, &name, None)?;
     let today = palisade_report::ignore::today_utc();
-    let (kept, ignored) = match &ignore {
+    let (kept, mut ignored) = match &ignore {
         Some(file) => {
             for entry in file.expired(today) {
                 eprintln!("palisade: warning: ignore entry expired and no longer applies: {entry}");
@@ -71,6 +71,7 @@ pub fn run(args: SbomScanArgs) -> Result<ExitCode> {
         }
         None => (outcome.findings, Vec::new()),
     };
+    ignored.extend(outcome.suppressed);
     let mut summary = vec![
         ("SBOM".to_string(), sbom.format.clone()),
         (
@@ -88,7 +89,10 @@ pub fn run(args: SbomScanArgs) -> Result<ExitCode> {
         digest: None,
         summary,
     };
-    let text = palisade_report::render(args.format, &target, &kept, &ignored, &[]);
+    let mut text = palisade_report::render(args.format, &target, &kept, &ignored, &[]);
+    if args.vuln.show_suppressed && args.format == Format::Table {
+        text.push_str(&super::vuln::suppressed_listing(&ignored));
+    }
     output::write(args.output.as_deref(), &text)?;
     if palisade_report::gate::tripped(&kept, args.fail_on) {
         return Ok(ExitCode::from(args.exit_code));
