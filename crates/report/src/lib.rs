@@ -25,6 +25,7 @@ mod json;
 mod sarif;
 pub mod spdx;
 mod table;
+mod table_vulns;
 
 use std::cmp::Ordering;
 use std::fmt;
