@@ -81,6 +81,7 @@ impl Context<'_> {
             },
             fix: Some(doc.fix.to_string()),
             references: doc.references.iter().map(|r| r.to_string()).collect(),
+            vulnerability: None,
         }
     }
 

@@ -55,6 +55,13 @@ enum Command {
     /// Lint Dockerfiles with a BuildKit-compatible parser: the image-security
     /// guide's rules plus hadolint and Trivy parity (`--list-rules`)
     Dockerfile(commands::dockerfile::DockerfileArgs),
+    /// Scan a directory or unpacked root filesystem: vulnerabilities of the
+    /// installed packages and secrets, with the same outputs, ignore file
+    /// and --fail-on gate as `palisade image`
+    Fs(commands::fs::FsArgs),
+    /// Scan an SBOM (CycloneDX or SPDX JSON, from palisade, syft, trivy...)
+    /// for vulnerabilities of the packages it lists, by purl
+    SbomScan(commands::sbom_scan::SbomScanArgs),
 }
 
 fn main() -> ExitCode {
@@ -67,6 +74,8 @@ fn main() -> ExitCode {
         Command::Aws(args) => commands::aws::run(args),
         Command::Harden(args) => commands::harden::run(*args),
         Command::Dockerfile(args) => commands::dockerfile::run(args),
+        Command::Fs(args) => commands::fs::run(args),
+        Command::SbomScan(args) => commands::sbom_scan::run(args),
     };
     match result {
         Ok(code) => code,

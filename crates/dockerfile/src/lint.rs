@@ -93,6 +93,7 @@ fn to_finding(hit: &Hit, input: &str, opts: &LintOptions) -> Finding {
         },
         fix: Some(squash(hit.rule.fix)),
         references: hit.rule.peer_ids.iter().map(|s| s.to_string()).collect(),
+        vulnerability: None,
     }
 }
 

@@ -90,7 +90,47 @@ pub struct Finding {
     pub fix: Option<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub references: Vec<String>,
+    /// For a vulnerability of an installed package: what it is about, in
+    /// fields (JSON output, CycloneDX, suppression by alias or package).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vulnerability: Option<Box<Vulnerability>>,
 }
+
+/// The structured part of a vulnerability finding.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Vulnerability {
+    /// The id reported (a CVE when the advisories have one); also the finding's `rule`.
+    pub id: String,
+    /// Other ids of the same vulnerability (GHSA, PYSEC, distro ids, CVE).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub aliases: Vec<String>,
+    /// The advisories that matched (the data sources' own ids).
+    pub advisories: Vec<String>,
+    /// Where the advisories come from, e.g. `OSV`.
+    pub data_source: String,
+    pub package: String,
+    pub installed_version: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fixed_version: Option<String>,
+    /// OSV ecosystem, e.g. `Debian:12`, `PyPI`.
+    pub ecosystem: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub purl: String,
+    /// The source package looked up, for distro packages.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_package: Option<String>,
+    /// The affected range that contains the installed version.
+    pub affected_range: String,
+    /// What gave the severity (`CVSS_V3 7.5`, `GHSA database_specific.severity HIGH`).
+    pub severity_source: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cvss_score: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cvss_vector: Option<String>,
+}
+
+// The score is a finite CVSS score (never NaN), so equality is total.
+impl Eq for Vulnerability {}
 
 #[cfg(test)]
 mod tests {
@@ -122,6 +162,7 @@ mod tests {
             },
             fix: None,
             references: vec![],
+            vulnerability: None,
         };
         let v = serde_json::to_value(&f).unwrap();
         assert_eq!(v["severity"], "LOW");

@@ -9,6 +9,6 @@ pub mod finding;
 pub mod package;
 pub mod secret;
 
-pub use finding::{Finding, Location, Severity, SeverityParseError};
+pub use finding::{Finding, Location, Severity, SeverityParseError, Vulnerability};
 pub use package::{Package, PackageLocation};
 pub use secret::{REDACTED, looks_like_secret_key, redact_assignment, redact_env};

@@ -202,6 +202,8 @@ struct Bom<'a> {
     metadata: Metadata<'a>,
     components: Vec<Component>,
     dependencies: Vec<Dependency>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    vulnerabilities: Vec<crate::cyclonedx_vulns::Vulnerability>,
 }
 
 #[derive(Serialize)]
@@ -217,16 +219,16 @@ struct Tools {
 }
 
 #[derive(Serialize, Default)]
-struct Component {
+pub(crate) struct Component {
     #[serde(rename = "type")]
     kind: &'static str,
     #[serde(rename = "bom-ref", skip_serializing_if = "Option::is_none")]
-    bom_ref: Option<String>,
+    pub(crate) bom_ref: Option<String>,
     name: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     version: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    purl: Option<String>,
+    pub(crate) purl: Option<String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     licenses: Vec<LicenseChoice>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -270,6 +272,29 @@ struct Dependency {
 /// `…:ecosystem` and one `palisade:package:location` (`PATH#layer=N`) per
 /// database entry. `dependencies`: the image depends on every component.
 pub fn render(doc: &SbomDoc<'_>) -> String {
+    to_text(&bom(doc))
+}
+
+/// [`render`] plus a `vulnerabilities` list: one entry per vulnerability
+/// finding (findings without [`palisade_model::Vulnerability`] are left
+/// out), `affects` pointing at the `bom-ref` of the component with the
+/// finding's purl (see `crate::cyclonedx_vulns`).
+pub fn render_with_vulnerabilities(
+    doc: &SbomDoc<'_>,
+    findings: &[palisade_model::Finding],
+) -> String {
+    let mut bom = bom(doc);
+    bom.vulnerabilities = crate::cyclonedx_vulns::build(&bom.components, findings);
+    to_text(&bom)
+}
+
+fn to_text(bom: &Bom<'_>) -> String {
+    let mut s = serde_json::to_string_pretty(bom).expect("serialising CycloneDX");
+    s.push('\n');
+    s
+}
+
+fn bom<'a>(doc: &SbomDoc<'a>) -> Bom<'a> {
     let image_ref = format!("image:{}", doc.digest.unwrap_or(doc.name));
     let mut seen = HashSet::new();
     seen.insert(image_ref.clone());
@@ -340,7 +365,7 @@ pub fn render(doc: &SbomDoc<'_>) -> String {
             .filter_map(|c| c.bom_ref.clone())
             .collect(),
     }];
-    let bom = Bom {
+    Bom {
         bom_format: "CycloneDX",
         schema: "http://cyclonedx.org/schema/bom-1.6.schema.json",
         spec_version: "1.6",
@@ -366,10 +391,8 @@ pub fn render(doc: &SbomDoc<'_>) -> String {
         },
         components,
         dependencies,
-    };
-    let mut s = serde_json::to_string_pretty(&bom).expect("serialising CycloneDX");
-    s.push('\n');
-    s
+        vulnerabilities: Vec::new(),
+    }
 }
 
 #[cfg(test)]

@@ -8,7 +8,20 @@
 //! input = "registry.example.com/team/*"  # optional glob on the image reference or Dockerfile path
 //! reason = "fixture key for tests"       # required, non-empty
 //! expires = "2027-01-31"                 # optional YYYY-MM-DD (a bare TOML date works too)
+//!
+//! [[ignore]]                             # vulnerabilities:
+//! rule = "GHSA-x84v-xcm2-53pg"           # any id of the vulnerability: its CVE, GHSA, PYSEC, ... alias
+//! package = "requests"                   # optional glob on the package name (case-insensitive)
+//! purl = "pkg:pypi/requests@*"           # optional glob on the package URL
+//! reason = "not reachable: we never send Proxy-Authorization"
 //! ```
+//!
+//! A vulnerability finding's `rule` is its reported id (the CVE when there
+//! is one); an entry's `rule` also matches when it names any alias or
+//! advisory of that vulnerability, so a GHSA id suppresses the CVE it is an
+//! alias of, and the other way round. `package` and `purl` match only
+//! vulnerability findings (`rule = "*"` with `package` ignores every
+//! vulnerability of that package).
 //!
 //! An entry applies to a finding when every field it states matches; an
 //! entry with `path` never matches a finding without a path. Globs follow
@@ -91,6 +104,8 @@ pub struct IgnoreEntry {
     pub rule: String,
     pub path: Option<String>,
     pub input: Option<String>,
+    pub package: Option<String>,
+    pub purl: Option<String>,
     pub reason: String,
     /// `YYYY-MM-DD`.
     pub expires: Option<String>,
@@ -99,6 +114,8 @@ pub struct IgnoreEntry {
     rule_pat: Pattern,
     path_pat: Option<Pattern>,
     input_pat: Option<Pattern>,
+    package_pat: Option<Pattern>,
+    purl_pat: Option<Pattern>,
     expires_date: Option<Date>,
 }
 
@@ -119,7 +136,25 @@ impl IgnoreEntry {
             require_literal_separator: false,
             require_literal_leading_dot: false,
         };
-        if !self.rule_pat.matches_with(&finding.rule, rule_opts) {
+        let vuln = finding.vulnerability.as_deref();
+        let rule_matches = self.rule_pat.matches_with(&finding.rule, rule_opts)
+            || vuln.is_some_and(|v| {
+                v.aliases
+                    .iter()
+                    .chain(&v.advisories)
+                    .any(|id| self.rule_pat.matches_with(id, rule_opts))
+            });
+        if !rule_matches {
+            return false;
+        }
+        if let Some(p) = &self.package_pat
+            && !vuln.is_some_and(|v| p.matches_with(&v.package, rule_opts))
+        {
+            return false;
+        }
+        if let Some(p) = &self.purl_pat
+            && !vuln.is_some_and(|v| p.matches_with(&v.purl, rule_opts))
+        {
             return false;
         }
         if let Some(p) = &self.path_pat {
@@ -208,12 +243,16 @@ impl IgnoreFile {
                     rule: raw.rule.text,
                     path: raw.path.as_ref().map(|p| p.text.clone()),
                     input: raw.input.as_ref().map(|p| p.text.clone()),
+                    package: raw.package.as_ref().map(|p| p.text.clone()),
+                    purl: raw.purl.as_ref().map(|p| p.text.clone()),
                     reason: raw.reason.0,
                     expires: raw.expires.map(|d| d.to_string()),
                     line,
                     rule_pat: raw.rule.pattern,
                     path_pat: raw.path.map(|p| p.pattern),
                     input_pat: raw.input.map(|p| p.pattern),
+                    package_pat: raw.package.map(|p| p.pattern),
+                    purl_pat: raw.purl.map(|p| p.pattern),
                     expires_date: raw.expires,
                 }
             })
@@ -316,6 +355,10 @@ struct RawEntry {
     path: Option<Glob>,
     #[serde(default)]
     input: Option<Glob>,
+    #[serde(default)]
+    package: Option<Glob>,
+    #[serde(default)]
+    purl: Option<Glob>,
     reason: Reason,
     #[serde(default)]
     expires: Option<Date>,

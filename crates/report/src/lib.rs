@@ -17,6 +17,7 @@
 
 mod checkstyle;
 pub mod cyclonedx;
+mod cyclonedx_vulns;
 pub mod gate;
 mod gitlab;
 pub mod ignore;
@@ -24,6 +25,7 @@ mod json;
 mod sarif;
 pub mod spdx;
 mod table;
+mod table_vulns;
 
 use std::cmp::Ordering;
 use std::fmt;

@@ -21,7 +21,11 @@ pub(crate) fn render(target: &Target, findings: &[Finding], ignored: &[Ignored])
     if findings.is_empty() {
         out.push_str("No findings.\n");
     } else {
-        let rows: Vec<Row> = sorted(findings)
+        // Vulnerabilities get their own section, grouped by package.
+        let (vulns, others): (Vec<&Finding>, Vec<&Finding>) = sorted(findings)
+            .into_iter()
+            .partition(|f| f.vulnerability.is_some());
+        let rows: Vec<Row> = others
             .into_iter()
             .map(|f| Row {
                 severity: f.severity.as_str(),
@@ -43,15 +47,17 @@ pub(crate) fn render(target: &Target, findings: &[Finding], ignored: &[Ignored])
             .max()
             .unwrap_or(0)
             .max(5);
-        line(
-            &mut out,
-            &[
-                ("SEVERITY", SEV_WIDTH),
-                ("RULE", rule_w),
-                ("TITLE", title_w),
-                ("LOCATION", 0),
-            ],
-        );
+        if !rows.is_empty() {
+            line(
+                &mut out,
+                &[
+                    ("SEVERITY", SEV_WIDTH),
+                    ("RULE", rule_w),
+                    ("TITLE", title_w),
+                    ("LOCATION", 0),
+                ],
+            );
+        }
         let indent = SEV_WIDTH + 2;
         for r in &rows {
             line(
@@ -66,6 +72,12 @@ pub(crate) fn render(target: &Target, findings: &[Finding], ignored: &[Ignored])
             for l in wrap(&r.message, WIDTH - indent) {
                 let _ = writeln!(out, "{:indent$}{l}", "");
             }
+        }
+        if !vulns.is_empty() {
+            if !rows.is_empty() {
+                out.push('\n');
+            }
+            crate::table_vulns::render(&mut out, &vulns, WIDTH);
         }
         out.push('\n');
         let c = counts(findings);
@@ -118,7 +130,7 @@ fn header(out: &mut String, target: &Target) {
 
 /// One row: each cell padded to its width (0 = last column, not padded),
 /// two spaces between columns, no trailing spaces.
-fn line(out: &mut String, cells: &[(&str, usize)]) {
+pub(crate) fn line(out: &mut String, cells: &[(&str, usize)]) {
     let mut s = String::new();
     for (i, (text, w)) in cells.iter().enumerate() {
         if i > 0 {
@@ -175,11 +187,11 @@ fn layer_label(layer: &str) -> String {
     format!("layer {}", escape_text(layer))
 }
 
-fn width(s: &str) -> usize {
+pub(crate) fn width(s: &str) -> usize {
     s.chars().count()
 }
 
-fn truncate(s: &str, max: usize) -> String {
+pub(crate) fn truncate(s: &str, max: usize) -> String {
     if width(s) <= max {
         s.to_string()
     } else {
@@ -190,7 +202,7 @@ fn truncate(s: &str, max: usize) -> String {
 }
 
 /// Greedy word wrap at `max` characters; words longer than a line are split.
-fn wrap(text: &str, max: usize) -> Vec<String> {
+pub(crate) fn wrap(text: &str, max: usize) -> Vec<String> {
     let mut lines = Vec::new();
     let mut cur = String::new();
     for word in text.split(' ').filter(|w| !w.is_empty()) {

@@ -16,6 +16,7 @@ fn findings() -> Vec<Finding> {
         },
         fix: None,
         references: vec!["DL3002".into()],
+        vulnerability: None,
     };
     vec![
         f(

@@ -473,3 +473,70 @@ fn today_utc_is_sane() {
     // Allow for a midnight between the two clock reads.
     assert!((secs / 86_400 - days).abs() <= 1);
 }
+
+// ---- vulnerabilities: aliases, package, purl ---------------------------------
+
+fn vuln(id: &str, aliases: &[&str], package: &str, purl: &str) -> palisade_report::Finding {
+    let mut f = finding(id, Severity::High, Some("/usr/lib/python3/dist-packages"));
+    f.vulnerability = Some(Box::new(palisade_model::Vulnerability {
+        id: id.into(),
+        aliases: aliases.iter().map(|s| s.to_string()).collect(),
+        advisories: aliases.iter().map(|s| s.to_string()).collect(),
+        data_source: "OSV".into(),
+        package: package.into(),
+        installed_version: "2.19.1".into(),
+        ecosystem: "PyPI".into(),
+        purl: purl.into(),
+        ..Default::default()
+    }));
+    f
+}
+
+#[test]
+fn a_vulnerability_is_ignored_by_any_of_its_ids() {
+    let cve = || {
+        vuln(
+            "CVE-2018-18074",
+            &["GHSA-x84v-xcm2-53pg", "PYSEC-2018-32"],
+            "requests",
+            "pkg:pypi/requests@2.19.1",
+        )
+    };
+    let by_ghsa = parse("[[ignore]]\nrule = \"GHSA-x84v-xcm2-53pg\"\nreason = \"r\"\n");
+    let (kept, ignored) = by_ghsa.apply(vec![cve()], TODAY);
+    assert!(kept.is_empty());
+    assert_eq!(ignored[0].reason, "r");
+    // The other way round: a finding reported under its GHSA id, ignored by the CVE.
+    let ghsa = vuln(
+        "GHSA-x84v-xcm2-53pg",
+        &["CVE-2018-18074"],
+        "requests",
+        "pkg:pypi/requests@2.19.1",
+    );
+    let by_cve = parse("[[ignore]]\nrule = \"cve-2018-18074\"\nreason = \"r\"\n");
+    assert_eq!(by_cve.apply(vec![ghsa], TODAY).1.len(), 1);
+    // An unrelated id does not.
+    let other = parse("[[ignore]]\nrule = \"GHSA-0000-0000-0000\"\nreason = \"r\"\n");
+    assert_eq!(other.apply(vec![cve()], TODAY).0.len(), 1);
+}
+
+#[test]
+fn package_and_purl_globs_match_only_vulnerabilities() {
+    let f = || vuln("CVE-1", &[], "Requests", "pkg:pypi/requests@2.19.1");
+    let by_package = parse("[[ignore]]\nrule = \"*\"\npackage = \"requests\"\nreason = \"r\"\n");
+    assert_eq!(by_package.apply(vec![f()], TODAY).1.len(), 1);
+    let by_purl =
+        parse("[[ignore]]\nrule = \"*\"\npurl = \"pkg:pypi/requests@2.*\"\nreason = \"r\"\n");
+    assert_eq!(by_purl.apply(vec![f()], TODAY).1.len(), 1);
+    let other_version =
+        parse("[[ignore]]\nrule = \"*\"\npurl = \"pkg:pypi/requests@3.*\"\nreason = \"r\"\n");
+    assert_eq!(other_version.apply(vec![f()], TODAY).0.len(), 1);
+    // A non-vulnerability finding never matches a package entry.
+    let audit = finding("PAL-IMG-001", Severity::High, Some("/bin/sh"));
+    assert_eq!(by_package.apply(vec![audit], TODAY).0.len(), 1);
+    // Expiry applies as for every entry.
+    let expired = parse(
+        "[[ignore]]\nrule = \"*\"\npackage = \"requests\"\nreason = \"r\"\nexpires = 2026-06-14\n",
+    );
+    assert_eq!(expired.apply(vec![f()], TODAY).0.len(), 1);
+}

@@ -2,39 +2,53 @@
 //! binary search over a sorted index without reading the other packages.
 //!
 //! ```text
-//! MAGIC (16) | format version u32 | header length u32 | header JSON (Meta)
-//! blob*       zstd(JSON [Record, ...]) per (ecosystem, name) key
-//! index       count u32 | count × entry (24 bytes) | keys ("ecosystem\0name"...)
-//!             entry = key offset u32, key length u32, blob offset u64, blob length u32, blob crc32 u32
-//! trailer     index offset u64 | index length u64 | total length u64 |
-//!             header crc32 u32 | index crc32 u32 | END_MAGIC (16)
+//! MAGIC (16) | format version u32
+//! blob*       zstd(package records, crate::blob encoding) per (ecosystem, name) key
+//! header      JSON (Meta)
+//! index       count u32 | count × entry (28 bytes) | keys ("ecosystem\0name"...)
+//!             entry = key offset u32, key length u32, blob offset u64,
+//!                     blob length u32, decompressed length u32, blob crc32 u32
+//! trailer     header offset u64 | header length u64 | index offset u64 |
+//!             index length u64 | total length u64 | header crc32 u32 |
+//!             index crc32 u32 | END_MAGIC (16)
 //! ```
-//! All integers little-endian. The header and index checksums are checked on
-//! open, each blob's when it is read; every offset is checked against the
-//! file size, so a damaged or hostile file gives an error, never a panic or
-//! an unbounded allocation.
+//! All integers little-endian. The header comes after the blobs so that a
+//! database is written in one pass, package by package (import memory stays
+//! bounded). The header and index checksums are checked on open, each
+//! blob's when it is read; every offset is checked against the file size,
+//! so a damaged or hostile file gives an error, never a panic or an
+//! unbounded allocation.
+//!
+//! Version 1 stored each package as zstd-compressed JSON, parsed whole on
+//! every lookup; version 2's binary records are read in place
+//! (`crate::blob`), about twice as fast to match.
 
+use crate::blob;
 use crate::record::Record;
 use serde::{Deserialize, Serialize};
+use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::fs::File;
-use std::io::{Read, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
-/// Where a package's blob lies: (offset, length, crc32).
-type BlobRef = (usize, usize, u32);
+/// Where a package's blob lies: (offset, length, decompressed length, crc32).
+type BlobRef = (usize, usize, usize, u32);
 
 pub const MAGIC: &[u8; 16] = b"PALISADE-VULNDB\n";
 pub const END_MAGIC: &[u8; 16] = b"PALISADE-VDB-END";
-pub const FORMAT_VERSION: u32 = 1;
-const PREFIX_LEN: usize = 16 + 4 + 4;
-const TRAILER_LEN: usize = 8 + 8 + 8 + 4 + 4 + 16;
-const ENTRY_LEN: usize = 24;
+pub const FORMAT_VERSION: u32 = 2;
+const PREFIX_LEN: usize = 16 + 4;
+const TRAILER_LEN: usize = 8 * 5 + 4 + 4 + 16;
+const ENTRY_LEN: usize = 28;
 /// Largest header accepted (the source list of a normal database is a few KB).
 const MAX_HEADER: usize = 1 << 20;
 /// Largest decompressed blob accepted (the largest real package, the Linux
 /// kernel in Debian, is a few MB).
 pub const MAX_BLOB_DECOMPRESSED: u64 = 256 << 20;
+/// zstd level of the blobs: 9 is within a few percent of 19's size here
+/// and several times faster to write.
+const LEVEL: i32 = 9;
 
 /// What the database was built from.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -102,61 +116,152 @@ pub fn key_bytes(ecosystem: &str, name: &str) -> Vec<u8> {
     k
 }
 
-/// Writes a database atomically: a temporary file next to `path`, synced,
-/// then renamed over it, so readers see the old file or the new one.
+/// Writes a database in one pass, package by package, atomically: a
+/// temporary file next to the target, synced, then renamed over it, so
+/// readers see the old file or the new one.
+pub struct Writer {
+    path: PathBuf,
+    tmp: tempfile::NamedTempFile,
+    out: std::io::BufWriter<File>,
+    offset: u64,
+    count: u32,
+    entries: Vec<u8>,
+    keys: Vec<u8>,
+    last_key: Option<Vec<u8>>,
+    compressor: zstd::bulk::Compressor<'static>,
+}
+
+impl Writer {
+    pub fn create(path: &Path) -> std::io::Result<Writer> {
+        let dir = path
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        std::fs::create_dir_all(dir)?;
+        let tmp = tempfile::Builder::new()
+            .prefix(".vuln.db.")
+            .tempfile_in(dir)?;
+        let mut out = std::io::BufWriter::with_capacity(1 << 20, tmp.as_file().try_clone()?);
+        out.write_all(MAGIC)?;
+        out.write_all(&FORMAT_VERSION.to_le_bytes())?;
+        Ok(Writer {
+            path: path.to_path_buf(),
+            tmp,
+            out,
+            offset: PREFIX_LEN as u64,
+            count: 0,
+            entries: Vec::new(),
+            keys: Vec::new(),
+            last_key: None,
+            compressor: zstd::bulk::Compressor::new(LEVEL)?,
+        })
+    }
+
+    /// Adds a package's records; keys must come in increasing order.
+    pub fn add(&mut self, ecosystem: &str, name: &str, records: &[Record]) -> std::io::Result<()> {
+        self.add_encoded(ecosystem, name, &blob::encode(records))
+    }
+
+    /// Adds a package already in the `crate::blob` encoding.
+    pub fn add_encoded(&mut self, ecosystem: &str, name: &str, data: &[u8]) -> std::io::Result<()> {
+        let key = key_bytes(ecosystem, name);
+        if self.last_key.as_ref().is_some_and(|k| *k >= key) {
+            return Err(std::io::Error::other(format!(
+                "database keys out of order at {ecosystem}/{name}"
+            )));
+        }
+        if data.len() as u64 > MAX_BLOB_DECOMPRESSED || self.count == u32::MAX {
+            return Err(std::io::Error::other(format!(
+                "the records of {ecosystem}/{name} are too large"
+            )));
+        }
+        let compressed = self.compressor.compress(data)?;
+        self.out.write_all(&compressed)?;
+        self.entries
+            .extend_from_slice(&(self.keys.len() as u32).to_le_bytes());
+        self.entries
+            .extend_from_slice(&(key.len() as u32).to_le_bytes());
+        self.entries.extend_from_slice(&self.offset.to_le_bytes());
+        self.entries
+            .extend_from_slice(&(compressed.len() as u32).to_le_bytes());
+        self.entries
+            .extend_from_slice(&(data.len() as u32).to_le_bytes());
+        self.entries
+            .extend_from_slice(&crc32fast::hash(&compressed).to_le_bytes());
+        self.keys.extend_from_slice(&key);
+        self.offset += compressed.len() as u64;
+        self.count += 1;
+        self.last_key = Some(key);
+        Ok(())
+    }
+
+    /// Writes header, index and trailer, syncs and renames; returns the size.
+    pub fn finish(mut self, meta: &Meta) -> std::io::Result<u64> {
+        let header = serde_json::to_vec(meta).map_err(std::io::Error::other)?;
+        let header_at = self.offset;
+        self.out.write_all(&header)?;
+        let index_at = header_at + header.len() as u64;
+        let mut index = Vec::with_capacity(4 + self.entries.len() + self.keys.len());
+        index.extend_from_slice(&self.count.to_le_bytes());
+        index.extend_from_slice(&self.entries);
+        index.extend_from_slice(&self.keys);
+        self.out.write_all(&index)?;
+        let total = index_at + index.len() as u64 + TRAILER_LEN as u64;
+        for n in [
+            header_at,
+            header.len() as u64,
+            index_at,
+            index.len() as u64,
+            total,
+        ] {
+            self.out.write_all(&n.to_le_bytes())?;
+        }
+        self.out
+            .write_all(&crc32fast::hash(&header).to_le_bytes())?;
+        self.out.write_all(&crc32fast::hash(&index).to_le_bytes())?;
+        self.out.write_all(END_MAGIC)?;
+        self.out.flush()?;
+        drop(self.out);
+        self.tmp.as_file().sync_all()?;
+        self.tmp.persist(&self.path).map_err(|e| e.error)?;
+        Ok(total)
+    }
+}
+
+/// Writes a whole database from memory (tests, small databases).
 pub fn write(
     path: &Path,
     meta: &Meta,
     packages: &BTreeMap<(String, String), Vec<Record>>,
 ) -> std::io::Result<u64> {
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir)?;
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".vuln.db.")
-        .tempfile_in(dir)?;
-    let header = serde_json::to_vec(meta).map_err(std::io::Error::other)?;
-    let mut out = std::io::BufWriter::new(tmp.as_file_mut());
-    out.write_all(MAGIC)?;
-    out.write_all(&FORMAT_VERSION.to_le_bytes())?;
-    out.write_all(&(header.len() as u32).to_le_bytes())?;
-    out.write_all(&header)?;
-    let mut offset = (PREFIX_LEN + header.len()) as u64;
-    let mut entries = Vec::with_capacity(packages.len() * ENTRY_LEN);
-    let mut keys = Vec::new();
+    let mut w = Writer::create(path)?;
     // BTreeMap order of (String, String) is the byte order of key_bytes.
     for ((eco, name), records) in packages {
-        let json = serde_json::to_vec(records).map_err(std::io::Error::other)?;
-        let blob = zstd::bulk::compress(&json, 9)?;
-        out.write_all(&blob)?;
-        let key = key_bytes(eco, name);
-        entries.extend_from_slice(&(keys.len() as u32).to_le_bytes());
-        entries.extend_from_slice(&(key.len() as u32).to_le_bytes());
-        entries.extend_from_slice(&offset.to_le_bytes());
-        entries.extend_from_slice(&(blob.len() as u32).to_le_bytes());
-        entries.extend_from_slice(&crc32fast::hash(&blob).to_le_bytes());
-        keys.extend_from_slice(&key);
-        offset += blob.len() as u64;
+        w.add(eco, name, records)?;
     }
-    let mut index = Vec::with_capacity(4 + entries.len() + keys.len());
-    index.extend_from_slice(&(packages.len() as u32).to_le_bytes());
-    index.extend_from_slice(&entries);
-    index.extend_from_slice(&keys);
-    out.write_all(&index)?;
-    let total = offset + index.len() as u64 + TRAILER_LEN as u64;
-    out.write_all(&offset.to_le_bytes())?;
-    out.write_all(&(index.len() as u64).to_le_bytes())?;
-    out.write_all(&total.to_le_bytes())?;
-    out.write_all(&crc32fast::hash(&header).to_le_bytes())?;
-    out.write_all(&crc32fast::hash(&index).to_le_bytes())?;
-    out.write_all(END_MAGIC)?;
-    out.flush()?;
-    drop(out);
-    tmp.as_file().sync_all()?;
-    tmp.persist(path).map_err(|e| e.error)?;
-    Ok(total)
+    w.finish(meta)
+}
+
+thread_local! {
+    /// One zstd decompression context per thread, reused across lookups
+    /// (creating one costs more than inflating a small package).
+    static DECOMPRESSOR: RefCell<Option<zstd::bulk::Decompressor<'static>>> =
+        const { RefCell::new(None) };
+}
+
+/// A package's records, decompressed; [`Package::records`] walks them in place.
+#[derive(Debug, Clone)]
+pub struct Package {
+    data: Vec<u8>,
+    pub ecosystem: String,
+    pub name: String,
+}
+
+impl Package {
+    /// Borrowed views of the records (checked: a damaged blob is an error).
+    pub fn records(&self) -> Result<Vec<blob::RecordView<'_>>, blob::BlobError> {
+        blob::records(&self.data)
+    }
 }
 
 /// An open database.
@@ -218,35 +323,38 @@ impl Db {
             });
         }
         let t = b.len() - TRAILER_LEN;
-        if &b[t + 32..] != END_MAGIC {
+        if &b[t + 48..] != END_MAGIC {
             return Err(corrupt(
                 "no end marker: the file was not completely written",
             ));
         }
-        let index_at = u64_at(b, t);
-        let index_len = u64_at(b, t + 8);
-        let total = u64_at(b, t + 16);
+        let header_at = u64_at(b, t);
+        let header_len = u64_at(b, t + 8);
+        let index_at = u64_at(b, t + 16);
+        let index_len = u64_at(b, t + 24);
+        let total = u64_at(b, t + 32);
         if total != b.len() as u64 {
             return Err(corrupt(&format!(
                 "length {} but the trailer says {total}",
                 b.len()
             )));
         }
-        let header_len = u32_at(b, 20) as usize;
-        if header_len > MAX_HEADER || PREFIX_LEN + header_len > t {
-            return Err(corrupt("header length out of range"));
+        // blobs | header | index | trailer, each inside the file.
+        if header_len > MAX_HEADER as u64
+            || header_at < PREFIX_LEN as u64
+            || header_at.checked_add(header_len) != Some(index_at)
+            || index_at.checked_add(index_len) != Some(t as u64)
+        {
+            return Err(corrupt("header or index offset out of range"));
         }
-        let header = &b[PREFIX_LEN..PREFIX_LEN + header_len];
-        if crc32fast::hash(header) != u32_at(b, t + 24) {
+        let (header_at, index_at) = (header_at as usize, index_at as usize);
+        let index_len = index_len as usize;
+        let header = &b[header_at..index_at];
+        if crc32fast::hash(header) != u32_at(b, t + 40) {
             return Err(corrupt("header checksum mismatch"));
         }
-        let blobs_at = PREFIX_LEN + header_len;
-        if index_at < blobs_at as u64 || index_at.checked_add(index_len) != Some(t as u64) {
-            return Err(corrupt("index offset out of range"));
-        }
-        let (index_at, index_len) = (index_at as usize, index_len as usize);
         let index = &b[index_at..t];
-        if crc32fast::hash(index) != u32_at(b, t + 28) {
+        if crc32fast::hash(index) != u32_at(b, t + 44) {
             return Err(corrupt("index checksum mismatch"));
         }
         if index_len < 4 {
@@ -265,8 +373,8 @@ impl Db {
             count,
             keys_at: index_at + 4 + table_len,
             keys_len: index_len - 4 - table_len,
-            blobs_at,
-            blobs_end: index_at,
+            blobs_at: PREFIX_LEN,
+            blobs_end: header_at,
             meta,
             map,
         };
@@ -284,6 +392,9 @@ impl Db {
                 .ok_or_else(|| format!("index entry {i} out of range"))?;
             if blob.0 < self.blobs_at || blob.0 + blob.1 > self.blobs_end {
                 return Err(format!("index entry {i}: blob out of range"));
+            }
+            if blob.2 as u64 > MAX_BLOB_DECOMPRESSED {
+                return Err(format!("index entry {i}: records too large"));
             }
             if prev.is_some_and(|p| p >= key) {
                 return Err(format!("index entry {i}: keys out of order"));
@@ -306,7 +417,8 @@ impl Db {
         let blob_at = usize::try_from(u64_at(b, e + 8)).ok()?;
         let blob_len = u32_at(b, e + 16) as usize;
         blob_at.checked_add(blob_len)?;
-        Some((key, (blob_at, blob_len, u32_at(b, e + 20))))
+        let raw_len = u32_at(b, e + 20) as usize;
+        Some((key, (blob_at, blob_len, raw_len, u32_at(b, e + 24))))
     }
 
     /// Number of (ecosystem, package) keys.
@@ -322,8 +434,18 @@ impl Db {
         &self.path
     }
 
-    /// The records stored for (ecosystem, normalized name); empty when none.
+    /// The records stored for (ecosystem, normalized name), fully decoded;
+    /// empty when none.
     pub fn query(&self, ecosystem: &str, name: &str) -> Result<Vec<Record>, DbError> {
+        match self.package(ecosystem, name)? {
+            Some(p) => blob::decode(&p.data).map_err(|e| self.damaged(ecosystem, name, e)),
+            None => Ok(Vec::new()),
+        }
+    }
+
+    /// The package's records, decompressed and checksum-checked, for
+    /// reading in place; `None` when the database has none.
+    pub fn package(&self, ecosystem: &str, name: &str) -> Result<Option<Package>, DbError> {
         let want = key_bytes(ecosystem, name);
         let (mut lo, mut hi) = (0usize, self.count);
         while lo < hi {
@@ -335,18 +457,32 @@ impl Db {
             match key.cmp(&want[..]) {
                 std::cmp::Ordering::Less => lo = mid + 1,
                 std::cmp::Ordering::Greater => hi = mid,
-                std::cmp::Ordering::Equal => return self.read_blob(blob, ecosystem, name),
+                std::cmp::Ordering::Equal => {
+                    return Ok(Some(Package {
+                        data: self.read_blob(blob, ecosystem, name)?,
+                        ecosystem: ecosystem.to_string(),
+                        name: name.to_string(),
+                    }));
+                }
             }
         }
-        Ok(Vec::new())
+        Ok(None)
+    }
+
+    /// The error for a package whose records do not decode.
+    pub fn damaged(&self, ecosystem: &str, name: &str, e: blob::BlobError) -> DbError {
+        DbError::Corrupt {
+            path: self.path.display().to_string(),
+            what: format!("records of {ecosystem}/{name}: {}", e.0),
+        }
     }
 
     fn read_blob(
         &self,
-        (at, len, crc): (usize, usize, u32),
+        (at, len, raw_len, crc): BlobRef,
         ecosystem: &str,
         name: &str,
-    ) -> Result<Vec<Record>, DbError> {
+    ) -> Result<Vec<u8>, DbError> {
         let corrupt = |what: String| DbError::Corrupt {
             path: self.path.display().to_string(),
             what,
@@ -357,17 +493,24 @@ impl Db {
                 "checksum mismatch in the records of {ecosystem}/{name}"
             )));
         }
-        let mut json = Vec::new();
-        zstd::stream::read::Decoder::new(blob)
-            .and_then(|d| d.take(MAX_BLOB_DECOMPRESSED + 1).read_to_end(&mut json))
-            .map_err(|e| corrupt(format!("records of {ecosystem}/{name}: {e}")))?;
-        if json.len() as u64 > MAX_BLOB_DECOMPRESSED {
-            return Err(corrupt(format!(
-                "records of {ecosystem}/{name} are too large"
-            )));
+        // raw_len was bounded by validate_index; the decompressor writes no
+        // more than the capacity it is given.
+        let mut data = Vec::with_capacity(raw_len);
+        let inflated = DECOMPRESSOR.with(|cell| {
+            let mut slot = cell.borrow_mut();
+            if slot.is_none() {
+                *slot = Some(zstd::bulk::Decompressor::new()?);
+            }
+            let d = slot.as_mut().expect("just set");
+            d.decompress_to_buffer(blob, &mut data)
+        });
+        match inflated {
+            Ok(n) if n == raw_len => Ok(data),
+            Ok(n) => Err(corrupt(format!(
+                "records of {ecosystem}/{name}: {n} bytes, the index says {raw_len}"
+            ))),
+            Err(e) => Err(corrupt(format!("records of {ecosystem}/{name}: {e}"))),
         }
-        serde_json::from_slice(&json)
-            .map_err(|e| corrupt(format!("records of {ecosystem}/{name}: {e}")))
     }
 
     /// Every key, in order (for `db info` and tests).

@@ -1,10 +1,10 @@
 //! Building a database from osv.dev `all.zip` files and directories of OSV
 //! JSON documents.
 
-use crate::format::{self, EcosystemCount, Meta, Source};
+use crate::format::{EcosystemCount, Meta, Source, Writer};
 use crate::osv::{self, Parsed};
-use crate::record::Record;
-use std::collections::{BTreeMap, BTreeSet};
+use crate::spill::{Entry, Runs};
+use std::collections::{BTreeMap, HashSet};
 use std::io::Read;
 use std::path::Path;
 
@@ -24,6 +24,8 @@ pub enum ImportError {
     },
     #[error("{path} is not a readable zip archive: {error}")]
     Zip { path: String, error: String },
+    #[error("cannot write the import's temporary files: {0}")]
+    Spill(#[source] std::io::Error),
     #[error("cannot write the database {path}: {error}")]
     Write {
         path: String,
@@ -32,12 +34,26 @@ pub enum ImportError {
     },
 }
 
-/// Accumulates records from several sources; for an id seen twice for the
-/// same package, the newest `modified` wins.
-#[derive(Default)]
+/// Default memory budget for buffered records before they are spilled to
+/// a sorted run on disk.
+pub const DEFAULT_BUDGET: usize = 64 << 20;
+
+/// Accumulates records from several sources, in memory up to a budget and
+/// then in sorted runs on disk (`crate::spill`); for an id seen twice for
+/// the same package, the newest `modified` wins (the first read on a tie).
 pub struct Builder {
-    packages: BTreeMap<(String, String), BTreeMap<String, Record>>,
+    pending: Vec<Entry>,
+    pending_bytes: usize,
+    budget: usize,
+    runs: Runs,
+    seq: u64,
     sources: Vec<Source>,
+}
+
+impl Default for Builder {
+    fn default() -> Self {
+        Self::with_budget(DEFAULT_BUDGET)
+    }
 }
 
 impl Builder {
@@ -45,24 +61,55 @@ impl Builder {
         Self::default()
     }
 
-    /// Adds one OSV JSON document; returns whether it was valid.
-    fn add_document(&mut self, bytes: &[u8], source: &mut Source) {
+    /// A builder that keeps at most about `bytes` of records in memory.
+    pub fn with_budget(bytes: usize) -> Self {
+        Builder {
+            pending: Vec::new(),
+            pending_bytes: 0,
+            budget: bytes,
+            runs: Runs::default(),
+            seq: 0,
+            sources: Vec::new(),
+        }
+    }
+
+    /// Sorted runs spilled to disk so far.
+    pub fn spilled_runs(&self) -> usize {
+        self.runs.len()
+    }
+
+    /// Adds one OSV JSON document, counting it as valid, withdrawn or invalid.
+    fn add_document(&mut self, bytes: &[u8], source: &mut Source) -> Result<(), ImportError> {
         source.records += 1;
         match osv::parse(bytes) {
             Ok(Parsed::Withdrawn) => source.withdrawn += 1,
             Ok(Parsed::Records(recs)) => {
-                for (key, rec) in recs {
-                    let slot = self.packages.entry(key).or_default();
-                    match slot.get(&rec.id) {
-                        Some(old) if old.modified >= rec.modified => {}
-                        _ => {
-                            slot.insert(rec.id.clone(), rec);
-                        }
-                    }
+                for ((ecosystem, name), rec) in recs {
+                    let mut data = Vec::new();
+                    crate::blob::encode_record(&mut data, &rec);
+                    self.seq += 1;
+                    let entry = Entry {
+                        ecosystem,
+                        name,
+                        id: rec.id,
+                        modified: rec.modified,
+                        seq: self.seq,
+                        data,
+                    };
+                    self.pending_bytes += entry.weight();
+                    self.pending.push(entry);
+                }
+                if self.pending_bytes > self.budget {
+                    self.runs
+                        .spill(&mut self.pending)
+                        .map_err(ImportError::Spill)?;
+                    self.pending = Vec::new();
+                    self.pending_bytes = 0;
                 }
             }
             Err(_) => source.invalid += 1,
         }
+        Ok(())
     }
 
     /// Imports a zip of OSV documents (osv.dev's `all.zip`) or a directory
@@ -88,7 +135,7 @@ impl Builder {
                 self.import_zip(file, path, &mut source)?;
             } else {
                 let bytes = read_bounded(std::fs::File::open(path).map_err(io)?).map_err(io)?;
-                self.add_document(&bytes, &mut source);
+                self.add_document(&bytes, &mut source)?;
             }
         }
         self.sources.push(source);
@@ -124,7 +171,7 @@ impl Builder {
             match read {
                 Ok(_) if buf.len() as u64 <= MAX_DOCUMENT => {
                     let doc = std::mem::take(&mut buf);
-                    self.add_document(&doc, source);
+                    self.add_document(&doc, source)?;
                     buf = doc;
                 }
                 _ => {
@@ -166,7 +213,7 @@ impl Builder {
                     error,
                 })?;
                 match read_bounded(f) {
-                    Ok(bytes) => self.add_document(&bytes, source),
+                    Ok(bytes) => self.add_document(&bytes, source)?,
                     Err(_) => {
                         source.records += 1;
                         source.invalid += 1;
@@ -177,40 +224,94 @@ impl Builder {
         Ok(())
     }
 
-    /// Writes the database atomically to `path`; returns its size and metadata.
+    /// Writes the database atomically to `path`, merging the buffered
+    /// records and the spilled runs package by package; returns its size
+    /// and metadata.
     pub fn write(self, path: &Path, built: u64) -> Result<(u64, Meta), ImportError> {
-        let mut ecosystems: BTreeMap<String, (BTreeSet<&str>, u64)> = BTreeMap::new();
-        for ((eco, _), recs) in &self.packages {
-            let e = ecosystems.entry(eco.clone()).or_default();
-            e.1 += 1;
-            e.0.extend(recs.keys().map(|s| s.as_str()));
+        let werr = |error| ImportError::Write {
+            path: path.display().to_string(),
+            error,
+        };
+        let mut writer = Writer::create(path).map_err(werr)?;
+        let mut ecosystems: BTreeMap<String, EcosystemCount> = BTreeMap::new();
+        // Entries come sorted by ecosystem first: the ids of one ecosystem
+        // at a time are enough to count its advisories.
+        let mut ids: HashSet<String> = HashSet::new();
+        let mut package: Option<Package> = None;
+        let merged = self.runs.merge(self.pending).map_err(ImportError::Spill)?;
+        for entry in merged {
+            let entry = entry.map_err(ImportError::Spill)?;
+            let same_package = package
+                .as_ref()
+                .is_some_and(|p| p.ecosystem == entry.ecosystem && p.name == entry.name);
+            if !same_package {
+                if let Some(p) = package.take() {
+                    p.write(&mut writer).map_err(werr)?;
+                }
+                let count = ecosystems.entry(entry.ecosystem.clone()).or_default();
+                if count.packages == 0 {
+                    ids.clear();
+                }
+                count.packages += 1;
+                package = Some(Package::new(&entry));
+            }
+            if ids.insert(entry.id.clone()) {
+                ecosystems
+                    .get_mut(&entry.ecosystem)
+                    .expect("counted above")
+                    .records += 1;
+            }
+            package.as_mut().expect("set above").add(entry);
+        }
+        if let Some(p) = package.take() {
+            p.write(&mut writer).map_err(werr)?;
         }
         let meta = Meta {
             built,
-            sources: self.sources.clone(),
-            ecosystems: ecosystems
-                .into_iter()
-                .map(|(k, (ids, packages))| {
-                    (
-                        k,
-                        EcosystemCount {
-                            records: ids.len() as u64,
-                            packages,
-                        },
-                    )
-                })
-                .collect(),
+            sources: self.sources,
+            ecosystems,
         };
-        let packages: BTreeMap<(String, String), Vec<Record>> = self
-            .packages
-            .into_iter()
-            .map(|(k, v)| (k, v.into_values().collect()))
-            .collect();
-        let size = format::write(path, &meta, &packages).map_err(|error| ImportError::Write {
-            path: path.display().to_string(),
-            error,
-        })?;
+        let size = writer.finish(&meta).map_err(werr)?;
         Ok((size, meta))
+    }
+}
+
+/// The records of one package while merging: one per id, the newest.
+struct Package {
+    ecosystem: String,
+    name: String,
+    records: Vec<Entry>,
+}
+
+impl Package {
+    fn new(first: &Entry) -> Package {
+        Package {
+            ecosystem: first.ecosystem.clone(),
+            name: first.name.clone(),
+            records: Vec::new(),
+        }
+    }
+
+    /// Entries of one id arrive together, in reading order.
+    fn add(&mut self, e: Entry) {
+        match self.records.last_mut() {
+            Some(last) if last.id == e.id => {
+                if e.modified > last.modified {
+                    *last = e;
+                }
+            }
+            _ => self.records.push(e),
+        }
+    }
+
+    fn write(self, w: &mut Writer) -> std::io::Result<()> {
+        let mut data =
+            Vec::with_capacity(4 + self.records.iter().map(|r| r.data.len()).sum::<usize>());
+        data.extend_from_slice(&(self.records.len() as u32).to_le_bytes());
+        for r in &self.records {
+            data.extend_from_slice(&r.data);
+        }
+        w.add_encoded(&self.ecosystem, &self.name, &data)
     }
 }
 

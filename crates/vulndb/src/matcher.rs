@@ -1,12 +1,13 @@
 //! Matching installed packages against the database, and saying why.
 
+use crate::blob::AffectedView;
 use crate::format::{Db, DbError};
 use crate::name::{ecosystem_base, normalize};
 use crate::order::VersionOrder;
-use crate::range::{Eval, Hit, evaluate};
+use crate::range::{Eval, Hit, evaluate_ranges};
 use crate::record::Record;
 use crate::severity::{Rating, rate};
-use palisade_model::{Finding, Location, Package};
+use palisade_model::{Finding, Location, Package, Vulnerability};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -92,19 +93,33 @@ pub fn match_packages(
         ..Default::default()
     };
     // Binary packages built from one source share its lookups.
-    let mut cache: BTreeMap<(String, String), Vec<Record>> = BTreeMap::new();
+    let mut cache: BTreeMap<(String, String), Option<crate::format::Package>> = BTreeMap::new();
     for p in packages {
         let (eco, name, version) = lookup_key(p);
         let key = (eco.clone(), name.clone());
         if !cache.contains_key(&key) {
-            let recs = db.query(&eco, &name)?;
-            cache.insert(key.clone(), recs);
+            let found = db.package(&eco, &name)?;
+            cache.insert(key.clone(), found);
         }
+        let Some(stored) = &cache[&key] else { continue };
+        let damaged = |e| db.damaged(&eco, &name, e);
         let mut candidates = Vec::new();
-        for record in &cache[&key] {
-            let mut best: Option<(Hit, &crate::record::Affected)> = None;
+        for record in stored.records().map_err(damaged)? {
+            let mut best: Option<(Hit, &AffectedView)> = None;
             for entry in record.affected.iter().filter(|a| a.ecosystem == eco) {
-                match evaluate(entry, &version, order) {
+                let mut listed = Ok(false);
+                let eval = evaluate_ranges(
+                    entry.ecosystem,
+                    entry.ranges.iter().map(|r| (r.kind, r.events.as_slice())),
+                    || {
+                        listed = entry.lists(&version);
+                        *listed.as_ref().unwrap_or(&false)
+                    },
+                    &version,
+                    order,
+                );
+                listed.map_err(damaged)?;
+                match eval {
                     Eval::Affected(hit) => {
                         if best
                             .as_ref()
@@ -123,11 +138,13 @@ pub fn match_packages(
                 }
             }
             if let Some((hit, entry)) = best {
+                // Only now decode the details (aliases, summary, severity).
+                let owned = record.to_record(Some(entry), false).map_err(damaged)?;
                 candidates.push(Candidate {
-                    rating: rate(record, entry),
-                    urgency: entry.urgency.clone(),
+                    rating: rate(&owned, &owned.affected[0]),
+                    urgency: owned.affected[0].urgency.clone(),
                     hit,
-                    record: record.clone(),
+                    record: owned,
                 });
             }
         }
@@ -299,6 +316,28 @@ impl VulnMatch {
                 .iter()
                 .map(|id| format!("https://osv.dev/vulnerability/{id}"))
                 .collect(),
+            vulnerability: Some(Box::new(Vulnerability {
+                id: self.id.clone(),
+                aliases: self
+                    .sources
+                    .iter()
+                    .chain(&self.aliases)
+                    .filter(|a| **a != self.id)
+                    .cloned()
+                    .collect(),
+                advisories: self.sources.clone(),
+                data_source: "OSV".to_string(),
+                package: self.package.clone(),
+                installed_version: self.version.clone(),
+                fixed_version: self.fixed.clone(),
+                ecosystem: self.ecosystem.clone(),
+                purl: self.purl.clone(),
+                source_package: self.by_source.then(|| self.matched_name.clone()),
+                affected_range: self.range.describe(),
+                severity_source: self.rating.source.clone(),
+                cvss_score: self.rating.score,
+                cvss_vector: self.rating.vector.clone(),
+            })),
         }
     }
 }

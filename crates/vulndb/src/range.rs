@@ -8,7 +8,7 @@
 //! against package versions.
 
 use crate::order::VersionOrder;
-use crate::record::{Affected, Event, Range};
+use crate::record::{Affected, Event};
 use serde::Serialize;
 use std::cmp::Ordering;
 
@@ -54,20 +54,89 @@ pub enum Eval {
     Undetermined(String),
 }
 
+/// A range event borrowed from stored data.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EventRef<'a> {
+    Introduced(&'a str),
+    Fixed(&'a str),
+    LastAffected(&'a str),
+    Limit(&'a str),
+}
+
+impl<'a> EventRef<'a> {
+    pub fn version(self) -> &'a str {
+        match self {
+            EventRef::Introduced(v)
+            | EventRef::Fixed(v)
+            | EventRef::LastAffected(v)
+            | EventRef::Limit(v) => v,
+        }
+    }
+
+    pub fn to_event(self) -> Event {
+        match self {
+            EventRef::Introduced(v) => Event::Introduced(v.to_string()),
+            EventRef::Fixed(v) => Event::Fixed(v.to_string()),
+            EventRef::LastAffected(v) => Event::LastAffected(v.to_string()),
+            EventRef::Limit(v) => Event::Limit(v.to_string()),
+        }
+    }
+}
+
+impl<'a> From<&'a Event> for EventRef<'a> {
+    fn from(e: &'a Event) -> Self {
+        match e {
+            Event::Introduced(v) => EventRef::Introduced(v),
+            Event::Fixed(v) => EventRef::Fixed(v),
+            Event::LastAffected(v) => EventRef::LastAffected(v),
+            Event::Limit(v) => EventRef::Limit(v),
+        }
+    }
+}
+
 /// Evaluates one affected entry against `version`.
 pub fn evaluate(entry: &Affected, version: &str, order: &dyn VersionOrder) -> Eval {
+    let ranges: Vec<(&str, Vec<EventRef>)> = entry
+        .ranges
+        .iter()
+        .map(|r| {
+            (
+                r.kind.as_str(),
+                r.events.iter().map(EventRef::from).collect(),
+            )
+        })
+        .collect();
+    evaluate_ranges(
+        &entry.ecosystem,
+        ranges.iter().map(|(k, e)| (*k, e.as_slice())),
+        || entry.versions.iter().any(|v| v == version),
+        version,
+        order,
+    )
+}
+
+/// Evaluates the ranges `(kind, events)` of an entry of `ecosystem`; when
+/// none contains `version`, `listed` says whether the entry's `versions`
+/// list names it (asked only then: the lists are long).
+pub fn evaluate_ranges<'a>(
+    ecosystem: &str,
+    ranges: impl Iterator<Item = (&'a str, &'a [EventRef<'a>])>,
+    listed: impl FnOnce() -> bool,
+    version: &str,
+    order: &dyn VersionOrder,
+) -> Eval {
     let mut undetermined = None;
     let mut best: Option<Hit> = None;
-    for range in &entry.ranges {
-        if range.kind != "SEMVER" && range.kind != "ECOSYSTEM" {
+    for (kind, events) in ranges {
+        if kind != "SEMVER" && kind != "ECOSYSTEM" {
             continue;
         }
-        let scheme = if range.kind == "SEMVER" {
+        let scheme = if kind == "SEMVER" {
             "SEMVER"
         } else {
-            entry.ecosystem.as_str()
+            ecosystem
         };
-        match evaluate_range(range, scheme, version, order) {
+        match evaluate_range(kind, events, scheme, version, order) {
             Ok(Some(hit)) => {
                 // Prefer a range that names a fix.
                 if best
@@ -84,7 +153,7 @@ pub fn evaluate(entry: &Affected, version: &str, order: &dyn VersionOrder) -> Ev
     if let Some(hit) = best {
         return Eval::Affected(hit);
     }
-    if entry.versions.iter().any(|v| v == version) {
+    if listed() {
         return Eval::Affected(Hit {
             kind: "versions".to_string(),
             introduced: None,
@@ -101,15 +170,16 @@ pub fn evaluate(entry: &Affected, version: &str, order: &dyn VersionOrder) -> Ev
 /// Orders events; `introduced: "0"` first. `Err(version)` when a version
 /// does not parse in `scheme`.
 fn sort_events<'a>(
-    events: &'a [Event],
+    events: &[EventRef<'a>],
     scheme: &str,
     order: &dyn VersionOrder,
-) -> Result<Vec<&'a Event>, String> {
-    let is_zero = |e: &Event| matches!(e, Event::Introduced(v) if v == "0");
+) -> Result<Vec<EventRef<'a>>, String> {
+    let is_zero = |e: &EventRef| matches!(e, EventRef::Introduced("0"));
     let mut failed: Option<String> = None;
-    let mut sorted: Vec<&Event> = events
+    let mut sorted: Vec<EventRef<'a>> = events
         .iter()
-        .filter(|e| !matches!(e, Event::Limit(_)))
+        .copied()
+        .filter(|e| !matches!(e, EventRef::Limit(_)))
         .collect();
     sorted.sort_by(|a, b| match (is_zero(a), is_zero(b)) {
         (true, true) => Ordering::Equal,
@@ -130,7 +200,8 @@ fn sort_events<'a>(
 
 /// `Ok(Some(hit))` when the range contains `version`.
 fn evaluate_range(
-    range: &Range,
+    kind: &str,
+    events: &[EventRef],
     scheme: &str,
     version: &str,
     order: &dyn VersionOrder,
@@ -141,16 +212,12 @@ fn evaluate_range(
             .ok_or_else(|| version.to_string())
     };
     // Versions at or above every limit are outside the range.
-    let limits: Vec<&str> = range
-        .events
-        .iter()
-        .filter_map(|e| match e {
-            Event::Limit(l) if l != "*" => Some(l.as_str()),
-            _ => None,
-        })
-        .collect();
-    if !limits.is_empty() {
-        let mut below_one = false;
+    let mut limits = events.iter().filter_map(|e| match e {
+        EventRef::Limit(l) if *l != "*" => Some(*l),
+        _ => None,
+    });
+    if let Some(first) = limits.next() {
+        let mut below_one = cmp(first)? == Ordering::Less;
         for l in limits {
             below_one |= cmp(l)? == Ordering::Less;
         }
@@ -158,34 +225,34 @@ fn evaluate_range(
             return Ok(None);
         }
     }
-    let sorted = sort_events(&range.events, scheme, order)?;
+    let sorted = sort_events(events, scheme, order)?;
     let mut open: Option<usize> = None;
     for (i, e) in sorted.iter().enumerate() {
-        match e {
-            Event::Introduced(v) if v == "0" || cmp(v)? != Ordering::Less => {
+        match *e {
+            EventRef::Introduced(v) if v == "0" || cmp(v)? != Ordering::Less => {
                 open.get_or_insert(i);
             }
-            Event::Fixed(v) if cmp(v)? != Ordering::Less => open = None,
-            Event::LastAffected(v) if cmp(v)? == Ordering::Greater => open = None,
+            EventRef::Fixed(v) if cmp(v)? != Ordering::Less => open = None,
+            EventRef::LastAffected(v) if cmp(v)? == Ordering::Greater => open = None,
             _ => {}
         }
     }
     let Some(start) = open else { return Ok(None) };
     let mut hit = Hit {
-        kind: range.kind.clone(),
+        kind: kind.to_string(),
         introduced: Some(sorted[start].version().to_string()),
         fixed: None,
         last_affected: None,
     };
     // The range's end: the first fix or last-affected after its start.
     for e in &sorted[start + 1..] {
-        match e {
-            Event::Fixed(v) => {
-                hit.fixed = Some(v.clone());
+        match *e {
+            EventRef::Fixed(v) => {
+                hit.fixed = Some(v.to_string());
                 break;
             }
-            Event::LastAffected(v) => {
-                hit.last_affected = Some(v.clone());
+            EventRef::LastAffected(v) => {
+                hit.last_affected = Some(v.to_string());
                 break;
             }
             _ => {}

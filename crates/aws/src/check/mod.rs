@@ -129,6 +129,7 @@ fn finding(c: &Check, input: &str, hit: Hit) -> Finding {
         },
         fix: Some(c.doc.fix.to_string()),
         references: c.doc.references.iter().map(|r| r.to_string()).collect(),
+        vulnerability: None,
     }
 }
 

@@ -64,6 +64,7 @@ pub fn audit(inputs: &Inputs, options: &CheckOptions) -> Vec<Finding> {
                 },
                 fix: Some(c.doc.fix.to_string()),
                 references: c.doc.references.iter().map(|r| r.to_string()).collect(),
+                vulnerability: None,
             });
         }
     }

@@ -275,6 +275,7 @@ pub fn run(args: DockerfileArgs) -> Result<ExitCode> {
                 },
                 fix: Some(squash(PARSE_ERROR.fix)),
                 references: vec![],
+                vulnerability: None,
             }),
         }
     }

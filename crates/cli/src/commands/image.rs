@@ -181,6 +181,7 @@ pub fn run(args: ImageCommandArgs) -> Result<ExitCode> {
         secret_analyzer: scanners.contains(&Scanner::Secret).then_some(1),
     };
     let mut findings = palisade_audit::run(&ctx, &scanners);
+    let mut vex_suppressed = Vec::new();
     let vulns = if vuln {
         let outcome = super::vuln::scan(
             &args.vuln,
@@ -189,12 +190,13 @@ pub fn run(args: ImageCommandArgs) -> Result<ExitCode> {
             demo.as_deref(),
         )?;
         findings.extend(outcome.findings);
+        vex_suppressed = outcome.suppressed;
         Some(outcome.summary)
     } else {
         None
     };
     let today = palisade_report::ignore::today_utc();
-    let (kept, ignored) = match &ignore {
+    let (kept, mut ignored) = match &ignore {
         Some(file) => {
             for entry in file.expired(today) {
                 eprintln!("palisade: warning: ignore entry expired and no longer applies: {entry}");
@@ -203,6 +205,7 @@ pub fn run(args: ImageCommandArgs) -> Result<ExitCode> {
         }
         None => (findings, Vec::new()),
     };
+    ignored.extend(vex_suppressed);
 
     let report = palisade_image::inspect::report(&image, &scan, Some(os_index));
     let eff = &report.totals;
@@ -260,6 +263,10 @@ pub fn run(args: ImageCommandArgs) -> Result<ExitCode> {
         &ignored,
         &palisade_audit::rules(),
     );
+    let mut text = text;
+    if args.vuln.show_suppressed && args.format == Format::Table {
+        text.push_str(&super::vuln::suppressed_listing(&ignored));
+    }
     output::write(args.output.as_deref(), &text)?;
     if palisade_report::gate::tripped(&kept, args.fail_on) {
         return Ok(ExitCode::from(args.exit_code));

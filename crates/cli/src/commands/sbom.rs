@@ -31,6 +31,16 @@ pub struct SbomArgs {
     /// No progress bars
     #[arg(long, short = 'q')]
     pub quiet: bool,
+
+    /// With --format cyclonedx: match the packages against the
+    /// vulnerability database (see `palisade db`) and add a CycloneDX
+    /// `vulnerabilities` list (affects → the component's bom-ref, ratings,
+    /// advisories, the fixed version as recommendation)
+    #[arg(long)]
+    pub vulns: bool,
+
+    #[command(flatten)]
+    pub vuln: super::vuln::VulnArgs,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -60,6 +70,11 @@ struct Report<'a> {
 }
 
 pub fn run(args: SbomArgs) -> Result<ExitCode> {
+    if args.vulns && args.format != SbomFormat::Cyclonedx {
+        anyhow::bail!(
+            "--vulns adds vulnerabilities to CycloneDX output: use it with --format cyclonedx (`palisade image --scanners vuln` reports them in the other formats)"
+        );
+    }
     let boxed = palisade_catalog::analyzers();
     let analyzers: Vec<&dyn Analyzer> = boxed.iter().map(|a| a.as_ref()).collect();
     let (_reference, image, scan) = args.image.open_and_walk(&analyzers, args.quiet)?;
@@ -108,7 +123,10 @@ pub fn run(args: SbomArgs) -> Result<ExitCode> {
                 packages: &sbom.packages,
                 created: &created,
             };
-            if args.format == SbomFormat::Cyclonedx {
+            if args.format == SbomFormat::Cyclonedx && args.vulns {
+                let found = super::vuln::scan(&args.vuln, &sbom.packages, &info.reference, None)?;
+                palisade_report::cyclonedx::render_with_vulnerabilities(&doc, &found.findings)
+            } else if args.format == SbomFormat::Cyclonedx {
                 palisade_report::cyclonedx::render(&doc)
             } else {
                 palisade_report::spdx::render(&doc)

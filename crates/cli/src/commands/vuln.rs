@@ -6,7 +6,10 @@ use super::db_path::{age, now, resolve};
 use anyhow::{Context, Result, bail};
 use clap::Args;
 use palisade_model::{Finding, Package, Severity};
+use palisade_report::Ignored;
+use palisade_vulndb::vex::Vex;
 use palisade_vulndb::{Db, EcosystemOrder};
+use std::io::Read;
 use std::path::{Path, PathBuf};
 
 #[derive(Args, Debug, Clone)]
@@ -25,6 +28,16 @@ pub struct VulnArgs {
     /// otherwise an old database only gives a warning
     #[arg(long, value_name = "DAYS")]
     pub db_max_age: Option<u64>,
+    /// OpenVEX document(s): statements with status not_affected or fixed
+    /// suppress the vulnerability for the products (purls) they name, the
+    /// justification shown as the reason; affected and under_investigation
+    /// suppress nothing (repeatable)
+    #[arg(long, value_name = "FILE")]
+    pub vex: Vec<PathBuf>,
+    /// List the suppressed findings (ignore file and VEX) with their
+    /// reasons after the table (JSON always has them under "ignored")
+    #[arg(long)]
+    pub show_suppressed: bool,
 }
 
 /// A database older than this gets a warning.
@@ -32,6 +45,8 @@ const WARN_AGE_DAYS: u64 = 7;
 
 pub struct VulnOutcome {
     pub findings: Vec<Finding>,
+    /// Findings a VEX statement suppressed, with its justification.
+    pub suppressed: Vec<Ignored>,
     /// Summary lines for the report header.
     pub summary: Vec<(String, String)>,
 }
@@ -90,14 +105,27 @@ pub fn scan(
     input: &str,
     demo_db: Option<&Path>,
 ) -> Result<VulnOutcome> {
+    let vex = load_vex(&args.vex)?;
     let (db, desc) = open_db(args, demo_db)?;
     let report = palisade_vulndb::match_packages(&db, packages, &EcosystemOrder)?;
+    let mut suppressed = Vec::new();
     let findings: Vec<Finding> = report
         .matches
         .iter()
         .filter(|m| !(args.ignore_unfixed && m.fixed.is_none()))
         .filter(|m| args.severity.is_empty() || args.severity.contains(&m.rating.severity))
         .map(|m| m.to_finding(input))
+        .filter_map(|f| match vex.iter().find_map(|v| v.suppresses(&f)) {
+            Some(reason) => {
+                suppressed.push(Ignored {
+                    finding: f,
+                    reason,
+                    expires: None,
+                });
+                None
+            }
+            None => Some(f),
+        })
         .collect();
     let mut summary = vec![
         ("Vulnerability DB".to_string(), desc),
@@ -120,5 +148,66 @@ pub fn scan(
             ),
         ));
     }
-    Ok(VulnOutcome { findings, summary })
+    if !vex.is_empty() {
+        summary.push((
+            "VEX".to_string(),
+            format!(
+                "{} statements from {}; {} findings suppressed",
+                vex.iter().map(|v| v.statements.len()).sum::<usize>(),
+                vex.iter()
+                    .map(|v| v.source.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                suppressed.len()
+            ),
+        ));
+    }
+    Ok(VulnOutcome {
+        findings,
+        suppressed,
+        summary,
+    })
+}
+
+fn load_vex(paths: &[PathBuf]) -> Result<Vec<Vex>> {
+    paths
+        .iter()
+        .map(|p| {
+            let name = crate::output::printable(&p.display().to_string());
+            let mut bytes = Vec::new();
+            std::fs::File::open(p)
+                .and_then(|f| {
+                    f.take(palisade_vulndb::vex::MAX_VEX + 1)
+                        .read_to_end(&mut bytes)
+                })
+                .with_context(|| format!("reading the VEX document {name}"))?;
+            Vex::parse(&bytes, &name).map_err(|e| anyhow::anyhow!("VEX document {name}: {e}"))
+        })
+        .collect()
+}
+
+/// `--show-suppressed` for the table: every suppressed finding with why.
+pub fn suppressed_listing(ignored: &[Ignored]) -> String {
+    let mut s = format!("\nSuppressed ({}):\n", ignored.len());
+    for i in ignored {
+        let what = match i.finding.vulnerability.as_deref() {
+            Some(v) => format!("{} {} {}", v.id, v.package, v.installed_version),
+            None => format!(
+                "{} {}",
+                i.finding.rule,
+                i.finding.location.path.as_deref().unwrap_or("")
+            ),
+        };
+        let expires = i
+            .expires
+            .as_deref()
+            .map(|e| format!(" (until {e})"))
+            .unwrap_or_default();
+        s.push_str(&format!(
+            "  {}: {}{expires}\n",
+            crate::output::printable(&what),
+            crate::output::printable(&i.reason)
+        ));
+    }
+    s
 }

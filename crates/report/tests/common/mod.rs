@@ -20,6 +20,7 @@ pub fn finding(rule: &str, severity: Severity, path: Option<&str>) -> Finding {
         },
         fix: None,
         references: vec![],
+        vulnerability: None,
     }
 }
 
@@ -43,6 +44,7 @@ pub fn dockerfile_finding(
         },
         fix: Some("do the right thing".into()),
         references: vec![],
+        vulnerability: None,
     }
 }
 
