@@ -55,6 +55,20 @@ enum Command {
     /// Lint Dockerfiles with a BuildKit-compatible parser: the image-security
     /// guide's rules plus hadolint and Trivy parity (`--list-rules`)
     Dockerfile(commands::dockerfile::DockerfileArgs),
+    /// Create an ECDSA P-256 key pair in cosign's formats (encrypted
+    /// private key, PKIX public key)
+    Keygen(commands::keygen::KeygenArgs),
+    /// Sign an image in a registry, cosign-compatibly (`sha256-<hex>.sig` tag)
+    Sign(Box<commands::sign::SignArgs>),
+    /// Verify an image's signatures (`.sig` tag and OCI 1.1 referrers);
+    /// exit 0 verified, 10 not signed, 11 invalid
+    Verify(Box<commands::verify::VerifyArgs>),
+    /// Attest an image: palisade's vulnerability scan or SBOM, or a given
+    /// predicate, as a signed in-toto statement (`.att` tag)
+    Attest(Box<commands::attest::AttestArgs>),
+    /// Verify an image's attestations and print their predicates;
+    /// exit 0 verified, 10 none found, 11 invalid
+    VerifyAttestation(Box<commands::attest::VerifyAttestationArgs>),
 }
 
 fn main() -> ExitCode {
@@ -67,6 +81,11 @@ fn main() -> ExitCode {
         Command::Aws(args) => commands::aws::run(args),
         Command::Harden(args) => commands::harden::run(*args),
         Command::Dockerfile(args) => commands::dockerfile::run(args),
+        Command::Keygen(args) => commands::keygen::run(args),
+        Command::Sign(args) => commands::sign::run(*args),
+        Command::Verify(args) => commands::verify::run(*args),
+        Command::Attest(args) => commands::attest::run(*args),
+        Command::VerifyAttestation(args) => commands::attest::run_verify(*args),
     };
     match result {
         Ok(code) => code,

@@ -7,6 +7,8 @@ use std::collections::BTreeMap;
 
 pub const STATEMENT_V01: &str = "https://in-toto.io/Statement/v0.1";
 pub const STATEMENT_V1: &str = "https://in-toto.io/Statement/v1";
+/// cosign v3 signs images as a DSSE statement of this type in a bundle.
+pub const COSIGN_SIGN_PREDICATE: &str = "https://sigstore.dev/cosign/sign/v1";
 
 /// The predicate types of cosign's `--type` names.
 pub fn predicate_type_for(name: &str) -> Option<&'static str> {
@@ -39,6 +41,9 @@ pub struct Subject {
     #[serde(default)]
     pub name: String,
     pub digest: BTreeMap<String, String>,
+    /// cosign v3 puts a signature's `-a` annotations here.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub annotations: Option<BTreeMap<String, serde_json::Value>>,
 }
 
 impl Statement {
@@ -54,6 +59,7 @@ impl Statement {
             subject: vec![Subject {
                 name: repo.to_string(),
                 digest: BTreeMap::from([("sha256".to_string(), digest_hex.to_string())]),
+                annotations: None,
             }],
             predicate,
         }
@@ -78,6 +84,19 @@ impl Statement {
                 .get("sha256")
                 .is_some_and(|d| d.eq_ignore_ascii_case(digest_hex))
         })
+    }
+
+    /// The annotations of the subject with this sha256 digest.
+    pub fn subject_annotations(&self, digest_hex: &str) -> BTreeMap<String, serde_json::Value> {
+        self.subject
+            .iter()
+            .find(|s| {
+                s.digest
+                    .get("sha256")
+                    .is_some_and(|d| d.eq_ignore_ascii_case(digest_hex))
+            })
+            .and_then(|s| s.annotations.clone())
+            .unwrap_or_default()
     }
 
     pub fn to_bytes(&self) -> Vec<u8> {

@@ -19,6 +19,8 @@ use palisade_image::{Digest, RegistryOptions, RegistryRef};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
+const KEYLESS: &str = "the bundle needs keyless verification (Fulcio certificate, Rekor): out of scope for palisade, not verified";
+
 /// Most referrers examined.
 const MAX_REFERRERS: usize = 100;
 
@@ -156,8 +158,29 @@ pub fn verify_image_with(
                 }),
                 Err(why) => rejected.push(format!("{source}: {why}")),
             },
-            // DSSE bundles are attestations: verify-attestation reads them.
-            Ok(Content::Dsse(_)) => found -= 1,
+            // cosign v3 signs with a DSSE statement of the cosign/sign
+            // predicate type; other DSSE bundles are attestations.
+            Ok(Content::Dsse(env)) => {
+                if !is_sign_statement(env) {
+                    found -= 1;
+                    continue;
+                }
+                if bundle.is_keyless() {
+                    rejected.push(format!("{source}: {KEYLESS}"));
+                    continue;
+                }
+                match check_envelope(env, digest, &options.keys).and_then(|(fp, st)| {
+                    check_bundle_annotations(&st, digest, options).map(|a| (fp, a))
+                }) {
+                    Ok((fp, annotations)) => verified.push(VerifiedSignature {
+                        source,
+                        key_fingerprint: fp,
+                        docker_reference: None,
+                        annotations,
+                    }),
+                    Err(why) => rejected.push(format!("{source}: {why}")),
+                }
+            }
             Err(e) => rejected.push(format!("{source}: {e}")),
         }
     }
@@ -265,7 +288,10 @@ fn check_message_signature(
     options: &VerifyOptions,
 ) -> Result<String, String> {
     if bundle.is_keyless() {
-        return Err("the bundle needs keyless verification (Fulcio certificate, Rekor): out of scope for palisade, not verified".into());
+        return Err(KEYLESS.into());
+    }
+    if !options.annotations.is_empty() {
+        return Err("a message-signature bundle carries no annotations to check".into());
     }
     if hex::encode(message_digest) != digest.hex() {
         return Err(format!(
@@ -423,9 +449,9 @@ pub fn verify_attestation_with(
     let mut ignored = 0;
     for (source, bundle) in referrer_bundles(client, digest, &mut rejected, &mut ignored)? {
         match bundle.content() {
-            Ok(Content::Dsse(e)) if bundle.is_keyless() => {
-                let _ = e;
-                envelopes.push((source, Err("the bundle needs keyless verification (Fulcio certificate, Rekor): out of scope for palisade, not verified".into())));
+            Ok(Content::Dsse(e)) if is_sign_statement(e) => {}
+            Ok(Content::Dsse(_)) if bundle.is_keyless() => {
+                envelopes.push((source, Err(KEYLESS.into())));
             }
             Ok(Content::Dsse(e)) => envelopes.push((source, Ok(e.clone()))),
             Ok(Content::Message { .. }) => {}
@@ -523,6 +549,35 @@ fn check_envelope(
         ));
     }
     Ok((fingerprint, statement))
+}
+
+/// Is the (not yet verified) statement in `env` a cosign v3 image signature?
+fn is_sign_statement(env: &Envelope) -> bool {
+    env.payload_bytes()
+        .ok()
+        .and_then(|b| Statement::parse(&b).ok())
+        .is_some_and(|s| s.predicate_type == crate::statement::COSIGN_SIGN_PREDICATE)
+}
+
+/// `-a` annotations of a cosign v3 signature live on the statement's subject.
+fn check_bundle_annotations(
+    st: &Statement,
+    digest: &Digest,
+    options: &VerifyOptions,
+) -> Result<BTreeMap<String, serde_json::Value>, String> {
+    let annotations = st.subject_annotations(digest.hex());
+    for (k, v) in &options.annotations {
+        let found = annotations.get(k).map(|x| match x {
+            serde_json::Value::String(s) => s.clone(),
+            other => other.to_string(),
+        });
+        match found {
+            Some(f) if &f == v => {}
+            Some(f) => return Err(format!("annotation {k}={:?}, wanted {v:?}", short(&f))),
+            None => return Err(format!("annotation {k} missing (wanted {v:?})")),
+        }
+    }
+    Ok(annotations)
 }
 
 fn other(e: Error) -> VerifyError {

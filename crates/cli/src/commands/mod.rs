@@ -1,5 +1,6 @@
 //! One module per subcommand, plus the flags they share.
 
+pub mod attest;
 pub mod aws;
 pub mod aws_check;
 pub mod aws_ecr;
@@ -15,5 +16,9 @@ pub mod harden;
 pub mod image;
 pub mod image_args;
 pub mod inspect;
+pub mod keygen;
 pub mod sbom;
+pub mod sign;
+pub mod sign_keys;
+pub mod verify;
 pub mod vuln;
