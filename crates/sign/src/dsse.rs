@@ -78,3 +78,36 @@ impl Envelope {
         serde_json::to_vec(self).unwrap_or_default()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pae_matches_the_dsse_spec_example() {
+        // From the DSSE protocol spec (secure-systems-lab/dsse, protocol.md).
+        assert_eq!(
+            pae("http://example.com/HelloWorld", b"hello world"),
+            b"DSSEv1 29 http://example.com/HelloWorld 11 hello world".to_vec()
+        );
+    }
+
+    #[test]
+    fn envelope_round_trip_and_hostile_inputs() {
+        let key = crate::SigningKey::generate();
+        let env = Envelope::sign(IN_TOTO_PAYLOAD_TYPE, b"{}", &key);
+        let back = Envelope::parse(&env.to_bytes()).unwrap();
+        assert_eq!(back.payload_bytes().unwrap(), b"{}");
+        use base64::Engine as _;
+        let sig = STANDARD.decode(&back.signatures[0].sig).unwrap();
+        key.public_key()
+            .verify(&pae(IN_TOTO_PAYLOAD_TYPE, b"{}"), &sig)
+            .unwrap();
+        assert!(Envelope::parse(br#"{"payloadType":"x","payload":"","signatures":[]}"#).is_err());
+        assert!(Envelope::parse(b"[").is_err());
+        let bad =
+            Envelope::parse(br#"{"payloadType":"x","payload":"!!","signatures":[{"sig":""}]}"#)
+                .unwrap();
+        assert!(bad.payload_bytes().is_err());
+    }
+}
