@@ -908,3 +908,40 @@ print('ok', priv.curve.name)
     );
     assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "ok secp256r1");
 }
+
+#[test]
+fn multi_platform_images_are_signed_by_their_index_digest() {
+    if !tools_available("multi_platform_sign", REAL_TOOLS) {
+        return;
+    }
+    let registry = Registry::start(Auth::Anonymous);
+    let keys = tempfile::tempdir().unwrap();
+    let (key, public) = keygen(keys.path(), "cosign");
+    let amd = spec("amd").platform("linux", "amd64").build();
+    let arm = spec("arm").platform("linux", "arm64").build();
+    let oci = tempfile::tempdir().unwrap();
+    let (index_digest, manifests) = support::registry::write_oci_index(
+        oci.path(),
+        &[("linux", "amd64", &amd), ("linux", "arm64", &arm)],
+        "multi",
+    );
+    skopeo_copy(
+        &format!("oci:{}:multi", oci.path().display()),
+        &registry.docker_ref("team/multi:v1"),
+        None,
+        true,
+    );
+    let img = registry.docker_ref("team/multi:v1");
+    let run = palisade(
+        &["sign", &img, "--key", p(&key), "--format", "json"],
+        None,
+        &env(),
+    );
+    assert_eq!(run.json()["digest"], index_digest);
+    let run = palisade(&["verify", &img, "--key", p(&public)], None, &[]);
+    assert_code(&run, 0, &[&index_digest]);
+    // One platform's manifest is not signed by the index signature.
+    let one = registry.docker_ref(&format!("team/multi@{}", manifests[1]));
+    let run = palisade(&["verify", &one, "--key", p(&public)], None, &[]);
+    assert_code(&run, 10, &["not signed"]);
+}
