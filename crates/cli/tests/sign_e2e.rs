@@ -315,6 +315,24 @@ fn sign_verify_and_every_tampering_case() {
     assert_code(&run, 11, &["signature"]);
     assert!(!run.stdout.contains("Verified"));
 
+    // An index where the signature manifest should be: invalid, not a crash.
+    let raw_a = c.fetch_manifest(&a).unwrap().unwrap();
+    let mut entry = Descriptor::new(palisade_sign::manifest::OCI_MANIFEST, &raw_a.bytes);
+    entry.digest = a.clone();
+    let index = Index {
+        schema_version: 2,
+        media_type: Some(palisade_sign::manifest::OCI_INDEX.into()),
+        manifests: vec![entry],
+    };
+    c.put_manifest(
+        &c_tag,
+        palisade_sign::manifest::OCI_INDEX,
+        &index.to_bytes(),
+    )
+    .unwrap();
+    let run = palisade(&["verify", &img("v3"), "--key", p(&public)], None, &[]);
+    assert_code(&run, 11, &["not an OCI image manifest"]);
+
     // Non-registry references are refused clearly.
     let run = palisade(
         &["verify", "oci:/nonexistent", "--key", p(&public)],

@@ -125,7 +125,7 @@ pub fn verify_image_with(
     let mut rejected = Vec::new();
     let mut found = 0;
     let tag = store::tag_for(digest, "sig");
-    if let Some(m) = store::read_tag(client, &tag).map_err(other)? {
+    if let Some(m) = read_signature_tag(client, &tag, &mut rejected)? {
         for (i, layer) in m.layers.iter().enumerate() {
             found += 1;
             let source = Source::Tag {
@@ -424,7 +424,7 @@ pub fn verify_attestation_with(
     let mut other_types = Vec::new();
     let tag = store::tag_for(digest, "att");
     let mut envelopes: Vec<(Source, Result<Envelope, String>)> = Vec::new();
-    if let Some(m) = store::read_tag(client, &tag).map_err(other)? {
+    if let Some(m) = read_signature_tag(client, &tag, &mut rejected)? {
         for (i, layer) in m.layers.iter().enumerate() {
             let source = Source::Tag {
                 tag: tag.clone(),
@@ -549,6 +549,23 @@ fn check_envelope(
         ));
     }
     Ok((fingerprint, statement))
+}
+
+/// The manifest at a `.sig`/`.att` tag; one that is not a valid manifest
+/// (written by someone else) is a rejected signature, not an error.
+fn read_signature_tag(
+    client: &Client,
+    tag: &str,
+    rejected: &mut Vec<String>,
+) -> Result<Option<Manifest>, VerifyError> {
+    match store::read_tag(client, tag) {
+        Ok(m) => Ok(m),
+        Err(Error::Format { what, reason }) => {
+            rejected.push(format!("tag {tag}: {what}: {reason}"));
+            Ok(None)
+        }
+        Err(e) => Err(other(e)),
+    }
 }
 
 /// Is the (not yet verified) statement in `env` a cosign v3 image signature?
