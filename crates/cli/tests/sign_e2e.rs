@@ -963,3 +963,54 @@ fn multi_platform_images_are_signed_by_their_index_digest() {
     let run = palisade(&["verify", &one, "--key", p(&public)], None, &[]);
     assert_code(&run, 10, &["not signed"]);
 }
+
+#[test]
+fn offline_signature_files_verify_with_openssl_and_nothing_is_uploaded() {
+    if !tools_available("offline_sign", REAL_TOOLS) || !peers_available("offline_sign") {
+        return;
+    }
+    let registry = Registry::start(Auth::Anonymous);
+    let keys = tempfile::tempdir().unwrap();
+    let (key, public) = keygen(keys.path(), "cosign");
+    let a = push(&registry, "a", "team/app:v1");
+    let img = registry.docker_ref("team/app:v1");
+    let sig = keys.path().join("sig.b64");
+    let payload = keys.path().join("payload.json");
+    let run = palisade(
+        &[
+            "sign",
+            &img,
+            "--key",
+            p(&key),
+            "--upload=false",
+            "--output-signature",
+            p(&sig),
+            "--output-payload",
+            p(&payload),
+        ],
+        None,
+        &env(),
+    );
+    assert_code(&run, 0, &["not uploaded"]);
+    let der = STANDARD.decode(std::fs::read(&sig).unwrap()).unwrap();
+    let der_path = keys.path().join("sig.der");
+    std::fs::write(&der_path, der).unwrap();
+    let out = Command::new("openssl")
+        .args([
+            "dgst",
+            "-sha256",
+            "-verify",
+            p(&public),
+            "-signature",
+            p(&der_path),
+            p(&payload),
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "openssl: {out:?}");
+    let v: Value = serde_json::from_slice(&std::fs::read(&payload).unwrap()).unwrap();
+    assert_eq!(v["critical"]["image"]["docker-manifest-digest"], a);
+    // Nothing was stored.
+    let run = palisade(&["verify", &img, "--key", p(&public)], None, &[]);
+    assert_code(&run, 10, &["not signed"]);
+}

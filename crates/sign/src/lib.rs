@@ -51,7 +51,9 @@ pub mod verify;
 
 pub use error::{Error, VerifyError};
 pub use keys::{PublicKey, SigningKey};
-pub use sign::{Signed, attest_digest, connect, repository_name, resolve, sign_digest};
+pub use sign::{
+    Signed, attest_digest, connect, repository_name, resolve, sign_digest, sign_payload,
+};
 pub use statement::predicate_type_for;
 pub use verify::{
     Source, VerifiedAttestation, VerifiedSignature, VerifiedSignatures, VerifyOptions,

@@ -63,6 +63,20 @@ pub struct Signed {
     pub stored: Appended,
 }
 
+/// The simple-signing payload for `digest` of `image` and its DER
+/// signature, without storing anything (`palisade sign --upload=false`).
+pub fn sign_payload(
+    image: &RegistryRef,
+    digest: &Digest,
+    key: &SigningKey,
+    annotations: &BTreeMap<String, String>,
+) -> (Vec<u8>, Vec<u8>) {
+    let body =
+        SimpleSigning::new(&repository_name(image), &digest.to_string(), annotations).to_bytes();
+    let signature = key.sign(&body);
+    (body, signature)
+}
+
 /// Signs `digest` of `image` with `key`: the simple-signing payload as a
 /// layer of `sha256-<hex>.sig`, the signature in its annotation.
 pub fn sign_digest(
@@ -72,9 +86,7 @@ pub fn sign_digest(
     key: &SigningKey,
     annotations: &BTreeMap<String, String>,
 ) -> Result<Signed, Error> {
-    let body =
-        SimpleSigning::new(&repository_name(image), &digest.to_string(), annotations).to_bytes();
-    let signature = key.sign(&body);
+    let (body, signature) = sign_payload(image, digest, key, annotations);
     let mut layer = Descriptor::new(payload::MEDIA_TYPE, &body);
     layer.annotations.insert(
         SIGNATURE_ANNOTATION.to_string(),
