@@ -459,6 +459,15 @@ pub fn verify_attestation_with(
         }
     }
     for (source, env) in envelopes {
+        // Attestations of another type are skipped before any check, so a
+        // broken one of another type does not make the asked type invalid.
+        if let (Some(wanted), Ok(e)) = (predicate_type, &env)
+            && let Some(t) = claimed_predicate_type(e)
+            && t != wanted
+        {
+            other_types.push(short(&t));
+            continue;
+        }
         let checked = env.and_then(|e| check_envelope(&e, digest, &options.keys));
         match checked {
             Ok((fp, statement)) => {
@@ -483,6 +492,8 @@ pub fn verify_attestation_with(
     if verified.is_empty() {
         if found == 0 && rejected.is_empty() {
             let mut looked = format!("tag {tag}, OCI referrers");
+            other_types.sort();
+            other_types.dedup();
             if !other_types.is_empty() {
                 looked.push_str(&format!("; found only {}", other_types.join(", ")));
             }
@@ -566,6 +577,12 @@ fn read_signature_tag(
         }
         Err(e) => Err(other(e)),
     }
+}
+
+/// The predicate type a (not yet verified) envelope claims.
+fn claimed_predicate_type(env: &Envelope) -> Option<String> {
+    let body = env.payload_bytes().ok()?;
+    Statement::parse(&body).ok().map(|s| s.predicate_type)
 }
 
 /// Is the (not yet verified) statement in `env` a cosign v3 image signature?
