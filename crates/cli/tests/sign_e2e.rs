@@ -691,6 +691,24 @@ fn referrers_bundles_key_based_and_keyless() {
         );
         assert_code(&run, 11, &["keyless", "out of scope"]);
     }
+    // Asking for another predicate type than the keyless attestation's: not found.
+    let run = palisade(
+        &[
+            "verify-attestation",
+            &registry.docker_ref("team/keyless:v1"),
+            "--key",
+            p(&public),
+            "--type",
+            "vuln",
+        ],
+        None,
+        &[],
+    );
+    assert_code(
+        &run,
+        10,
+        &["found only https://cosign.sigstore.dev/attestation/v1"],
+    );
 }
 
 fn hex_decode(s: &str) -> Vec<u8> {

@@ -450,8 +450,11 @@ pub fn verify_attestation_with(
     for (source, bundle) in referrer_bundles(client, digest, &mut rejected, &mut ignored)? {
         match bundle.content() {
             Ok(Content::Dsse(e)) if is_sign_statement(e) => {}
-            Ok(Content::Dsse(_)) if bundle.is_keyless() => {
-                envelopes.push((source, Err(KEYLESS.into())));
+            Ok(Content::Dsse(e)) if bundle.is_keyless() => {
+                match (predicate_type, claimed_predicate_type(e)) {
+                    (Some(wanted), Some(t)) if t != wanted => other_types.push(short(&t)),
+                    _ => envelopes.push((source, Err(KEYLESS.into()))),
+                }
             }
             Ok(Content::Dsse(e)) => envelopes.push((source, Ok(e.clone()))),
             Ok(Content::Message { .. }) => {}
