@@ -501,6 +501,27 @@ fn attest_and_verify_attestation() {
     );
     assert!(pred["metadata"]["scanStartedOn"].is_string());
     assert!(pred["scanner"]["result"]["findings"].is_array());
+    // Same shape as cosign's own vuln predicate fixture.
+    let fixture: Value = serde_json::from_slice(
+        &std::fs::read(
+            Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("../sign/tests/data/cosign-vuln-predicate.json"),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    let keys_of = |v: &Value| -> Vec<String> {
+        let mut k: Vec<String> = v.as_object().unwrap().keys().cloned().collect();
+        k.sort();
+        k
+    };
+    for path in ["", "/invocation", "/scanner", "/scanner/db", "/metadata"] {
+        assert_eq!(
+            keys_of(pred.pointer(path).unwrap()),
+            keys_of(fixture.pointer(path).unwrap()),
+            "vuln predicate shape at {path:?}"
+        );
+    }
 
     // Attestation subject for another image: B's .att holds A's statements.
     let (c, _) = client(&registry, "team/app");
