@@ -62,6 +62,20 @@ enum Command {
     /// Scan an SBOM (CycloneDX or SPDX JSON, from palisade, syft, trivy...)
     /// for vulnerabilities of the packages it lists, by purl
     SbomScan(commands::sbom_scan::SbomScanArgs),
+    /// Create an ECDSA P-256 key pair in cosign's formats (encrypted
+    /// private key, PKIX public key)
+    Keygen(commands::keygen::KeygenArgs),
+    /// Sign an image in a registry, cosign-compatibly (`sha256-<hex>.sig` tag)
+    Sign(Box<commands::sign::SignArgs>),
+    /// Verify an image's signatures (`.sig` tag and OCI 1.1 referrers);
+    /// exit 0 verified, 10 not signed, 11 invalid
+    Verify(Box<commands::verify::VerifyArgs>),
+    /// Attest an image: palisade's vulnerability scan or SBOM, or a given
+    /// predicate, as a signed in-toto statement (`.att` tag)
+    Attest(Box<commands::attest::AttestArgs>),
+    /// Verify an image's attestations and print their predicates;
+    /// exit 0 verified, 10 none found, 11 invalid
+    VerifyAttestation(Box<commands::attest::VerifyAttestationArgs>),
 }
 
 fn main() -> ExitCode {
@@ -76,6 +90,11 @@ fn main() -> ExitCode {
         Command::Dockerfile(args) => commands::dockerfile::run(args),
         Command::Fs(args) => commands::fs::run(args),
         Command::SbomScan(args) => commands::sbom_scan::run(args),
+        Command::Keygen(args) => commands::keygen::run(args),
+        Command::Sign(args) => commands::sign::run(*args),
+        Command::Verify(args) => commands::verify::run(*args),
+        Command::Attest(args) => commands::attest::run(*args),
+        Command::VerifyAttestation(args) => commands::attest::run_verify(*args),
     };
     match result {
         Ok(code) => code,

@@ -1,5 +1,6 @@
 //! One module per subcommand, plus the flags they share.
 
+pub mod attest;
 pub mod aws;
 pub mod aws_check;
 pub mod aws_ecr;
@@ -18,6 +19,10 @@ pub mod harden;
 pub mod image;
 pub mod image_args;
 pub mod inspect;
+pub mod keygen;
 pub mod sbom;
 pub mod sbom_scan;
+pub mod sign;
+pub mod sign_keys;
+pub mod verify;
 pub mod vuln;

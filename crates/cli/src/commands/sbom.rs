@@ -105,36 +105,61 @@ pub fn run(args: SbomArgs) -> Result<ExitCode> {
             for w in &warnings {
                 eprintln!("Warning: {}", printable(w));
             }
-            // The image's own creation time keeps the document reproducible;
-            // without one (or an unreadable one) it is the current time.
-            let created = image
-                .config
-                .created()
-                .as_deref()
-                .and_then(palisade_report::cyclonedx::normalize_timestamp)
-                .unwrap_or_else(palisade_report::cyclonedx::now_timestamp);
-            let doc = palisade_report::SbomDoc {
-                name: &info.reference,
-                digest: info.digest.as_deref(),
-                os: sbom
-                    .os
-                    .as_ref()
-                    .map(|o| (o.id.as_str(), o.version_id.as_deref().unwrap_or(""))),
-                packages: &sbom.packages,
-                created: &created,
-            };
-            if args.format == SbomFormat::Cyclonedx && args.vulns {
-                let found = super::vuln::scan(&args.vuln, &sbom.packages, &info.reference, None)?;
-                palisade_report::cyclonedx::render_with_vulnerabilities(&doc, &found.findings)
-            } else if args.format == SbomFormat::Cyclonedx {
-                palisade_report::cyclonedx::render(&doc)
+            let vulns = if args.format == SbomFormat::Cyclonedx && args.vulns {
+                Some(super::vuln::scan(&args.vuln, &sbom.packages, &info.reference, None)?.findings)
             } else {
-                palisade_report::spdx::render(&doc)
-            }
+                None
+            };
+            standard_document(
+                &info.reference,
+                &image,
+                &sbom,
+                args.format,
+                vulns.as_deref(),
+            )
         }
     };
     output::write(args.output.as_deref(), &text)?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// The SBOM as CycloneDX 1.6 or SPDX 2.3 JSON (`format` is one of those
+/// two), with the scan's vulnerabilities in CycloneDX when given; also
+/// the predicate of `palisade attest --type cyclonedx|spdx`.
+pub fn standard_document(
+    reference: &str,
+    image: &palisade_image::Image,
+    sbom: &Sbom,
+    format: SbomFormat,
+    vulnerabilities: Option<&[palisade_model::Finding]>,
+) -> String {
+    // The image's own creation time keeps the document reproducible;
+    // without one (or an unreadable one) it is the current time.
+    let created = image
+        .config
+        .created()
+        .as_deref()
+        .and_then(palisade_report::cyclonedx::normalize_timestamp)
+        .unwrap_or_else(palisade_report::cyclonedx::now_timestamp);
+    let digest = image.manifest_digest.as_ref().map(|d| d.to_string());
+    let doc = palisade_report::SbomDoc {
+        name: reference,
+        digest: digest.as_deref(),
+        os: sbom
+            .os
+            .as_ref()
+            .map(|o| (o.id.as_str(), o.version_id.as_deref().unwrap_or(""))),
+        packages: &sbom.packages,
+        created: &created,
+    };
+    if format == SbomFormat::Cyclonedx {
+        match vulnerabilities {
+            Some(found) => palisade_report::cyclonedx::render_with_vulnerabilities(&doc, found),
+            None => palisade_report::cyclonedx::render(&doc),
+        }
+    } else {
+        palisade_report::spdx::render(&doc)
+    }
 }
 
 fn table(info: &ImageInfo, sbom: &Sbom, warnings: &[String]) -> String {
