@@ -55,6 +55,9 @@ enum Command {
     /// Lint Dockerfiles with a BuildKit-compatible parser: the image-security
     /// guide's rules plus hadolint and Trivy parity (`--list-rules`)
     Dockerfile(commands::dockerfile::DockerfileArgs),
+    /// Servers: `serve admission`, the Kubernetes admission webhook
+    /// (image policy: registries, mutable tags, signatures, vulnerabilities, root)
+    Serve(commands::serve::ServeArgs),
 }
 
 fn main() -> ExitCode {
@@ -67,6 +70,7 @@ fn main() -> ExitCode {
         Command::Aws(args) => commands::aws::run(args),
         Command::Harden(args) => commands::harden::run(*args),
         Command::Dockerfile(args) => commands::dockerfile::run(args),
+        Command::Serve(args) => commands::serve::run(args),
     };
     match result {
         Ok(code) => code,

@@ -57,8 +57,10 @@ impl Config {
                 "fail_on" | "failure-threshold" => config.fail_on = Some(severity(v, "fail_on")?),
                 "dockerfile" => config.dockerfile = dockerfile_section(v)?,
                 // Sections of the other commands are theirs to check.
-                "image" | "sbom" | "inspect" | "ignore_file" => {}
-                other => bail!("unknown key {other:?} (expected fail_on, dockerfile, image, sbom)"),
+                "image" | "sbom" | "inspect" | "ignore_file" | "admission" => {}
+                other => bail!(
+                    "unknown key {other:?} (expected fail_on, dockerfile, image, sbom, admission)"
+                ),
             }
         }
         Ok(config)

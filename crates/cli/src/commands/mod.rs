@@ -16,4 +16,5 @@ pub mod image;
 pub mod image_args;
 pub mod inspect;
 pub mod sbom;
+pub mod serve;
 pub mod vuln;
