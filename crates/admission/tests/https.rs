@@ -31,37 +31,81 @@ fn openssl_available(test: &str) -> bool {
     );
 }
 
-/// A self-signed P-256 certificate for localhost and 127.0.0.1.
-fn make_cert(dir: &Path, name: &str) -> (PathBuf, PathBuf) {
-    let cert = dir.join(format!("{name}.crt"));
-    let key = dir.join(format!("{name}.key"));
+fn openssl(args: &[&str]) {
     let out = Command::new("openssl")
-        .args([
-            "req",
-            "-x509",
-            "-newkey",
-            "ec",
-            "-pkeyopt",
-            "ec_paramgen_curve:P-256",
-            "-nodes",
-            "-days",
-            "1",
-        ])
-        .arg("-subj")
-        .arg(format!("/CN={name}"))
-        .args(["-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1"])
-        .arg("-keyout")
-        .arg(&key)
-        .arg("-out")
-        .arg(&cert)
+        .args(args)
         .output()
         .expect("openssl");
     assert!(
         out.status.success(),
-        "{}",
+        "openssl {args:?}: {}",
         String::from_utf8_lossy(&out.stderr)
     );
-    (cert, key)
+}
+
+/// A CA and a P-256 serving certificate it signed, for localhost and
+/// 127.0.0.1 (as a caBundle and a Secret are in a cluster):
+/// (CA certificate, serving certificate, serving key).
+fn make_cert(dir: &Path, name: &str) -> (PathBuf, PathBuf, PathBuf) {
+    let p = |f: &str| dir.join(format!("{name}{f}")).to_str().unwrap().to_string();
+    let (ca, ca_key, csr, cert, key, ext) = (
+        p("-ca.crt"),
+        p("-ca.key"),
+        p(".csr"),
+        p(".crt"),
+        p(".key"),
+        p(".ext"),
+    );
+    openssl(&[
+        "req",
+        "-x509",
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:P-256",
+        "-nodes",
+        "-days",
+        "1",
+        "-subj",
+        &format!("/CN={name} test CA"),
+        "-keyout",
+        &ca_key,
+        "-out",
+        &ca,
+    ]);
+    openssl(&[
+        "req",
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:P-256",
+        "-nodes",
+        "-subj",
+        &format!("/CN={name}"),
+        "-keyout",
+        &key,
+        "-out",
+        &csr,
+    ]);
+    std::fs::write(&ext, "subjectAltName=DNS:localhost,IP:127.0.0.1\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n").unwrap();
+    openssl(&[
+        "x509",
+        "-req",
+        "-in",
+        &csr,
+        "-CA",
+        &ca,
+        "-CAkey",
+        &ca_key,
+        "-CAcreateserial",
+        "-days",
+        "1",
+        "-extfile",
+        &ext,
+        "-out",
+        &cert,
+    ]);
+    (ca.into(), cert.into(), key.into())
 }
 
 /// No registry: these policies never ask for one.
@@ -88,7 +132,7 @@ impl Server {
     /// layout: `tls.crt -> ..data/tls.crt`, `..data -> ..v1`.
     fn start(policy: &str) -> Server {
         let dir = tempfile::tempdir().unwrap();
-        let (cert, key) = make_cert(dir.path(), "first");
+        let (ca, cert, key) = make_cert(dir.path(), "first");
         let v1 = dir.path().join("..v1");
         std::fs::create_dir(&v1).unwrap();
         std::fs::copy(&cert, v1.join("tls.crt")).unwrap();
@@ -136,7 +180,7 @@ impl Server {
             stop: Some(stop_tx),
             thread: Some(thread),
             dir,
-            ca: cert,
+            ca,
         }
     }
 
@@ -251,7 +295,7 @@ fn workloads_cronjobs_and_ephemeral_containers() {
         msg.contains("image docker.io/nicolaka/netshoot:v0.13: [registries]"),
         "{msg}"
     );
-    assert!(!msg.contains("team-a/web"), "{msg}");
+    assert!(!msg.contains("team-a/web:1.0.0"), "{msg}");
     // A kind without a pod spec is allowed; a v1beta1 review gets a v1beta1 answer.
     let cm = server.review("configmap.json");
     assert_eq!(cm["apiVersion"], "admission.k8s.io/v1beta1");
@@ -391,8 +435,8 @@ fn certificate_swapped_like_kubelet_is_served() {
     let server = Server::start(POLICY);
     let dir = server.dir.path().to_path_buf();
     assert_eq!(server.get("/healthz").0, 200);
-    let (cert2, key2) = make_cert(&dir, "second");
-    let new_client = Server::client(&cert2);
+    let (ca2, cert2, key2) = make_cert(&dir, "second");
+    let new_client = Server::client(&ca2);
     let url = server.url("/healthz");
     assert!(
         new_client.get(&url).send().is_err(),
