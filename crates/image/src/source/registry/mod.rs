@@ -1,5 +1,6 @@
 //! Images in a registry, read through the OCI distribution API.
 
+pub mod artifact;
 pub mod auth;
 pub mod client;
 pub mod credentials;
