@@ -5,6 +5,7 @@
 
 pub mod attestation;
 pub mod cache;
+pub mod cosign;
 pub mod evaluate;
 pub mod facts;
 pub mod images;

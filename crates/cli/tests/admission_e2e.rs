@@ -24,7 +24,10 @@ fn repo_root() -> PathBuf {
 }
 
 fn openssl(args: &[&str]) {
-    let out = Command::new("openssl").args(args).output().expect("openssl");
+    let out = Command::new("openssl")
+        .args(args)
+        .output()
+        .expect("openssl");
     assert!(
         out.status.success(),
         "openssl {args:?}: {}",
@@ -44,17 +47,57 @@ fn make_cert(dir: &Path) -> (PathBuf, PathBuf, PathBuf) {
         p("tls.ext"),
     );
     openssl(&[
-        "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-days",
-        "1", "-subj", "/CN=palisade e2e CA", "-keyout", &ca_key, "-out", &ca,
+        "req",
+        "-x509",
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:P-256",
+        "-nodes",
+        "-days",
+        "1",
+        "-subj",
+        "/CN=palisade e2e CA",
+        "-keyout",
+        &ca_key,
+        "-out",
+        &ca,
     ]);
     openssl(&[
-        "req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-subj",
-        "/CN=palisade-admission", "-keyout", &key, "-out", &csr,
+        "req",
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:P-256",
+        "-nodes",
+        "-subj",
+        "/CN=palisade-admission",
+        "-keyout",
+        &key,
+        "-out",
+        &csr,
     ]);
-    std::fs::write(&ext, "subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\n").unwrap();
+    std::fs::write(
+        &ext,
+        "subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\n",
+    )
+    .unwrap();
     openssl(&[
-        "x509", "-req", "-in", &csr, "-CA", &ca, "-CAkey", &ca_key, "-CAcreateserial", "-days",
-        "1", "-extfile", &ext, "-out", &cert,
+        "x509",
+        "-req",
+        "-in",
+        &csr,
+        "-CA",
+        &ca,
+        "-CAkey",
+        &ca_key,
+        "-CAcreateserial",
+        "-days",
+        "1",
+        "-extfile",
+        &ext,
+        "-out",
+        &cert,
     ]);
     (ca.into(), cert.into(), key.into())
 }
@@ -241,11 +284,20 @@ fn webhook_checks_registry_images_end_to_end() {
 
     // The demo image: known-vulnerable packages, CVE list in the message.
     let demo = format!("{host}/demo:1");
-    let r = hook.pod("/validate", &[("web", &demo, json!({"runAsNonRoot": true}))]);
+    let r = hook.pod(
+        "/validate",
+        &[("web", &demo, json!({"runAsNonRoot": true}))],
+    );
     let msg = r["status"]["message"].as_str().unwrap_or_default();
     assert_eq!(r["allowed"], false, "{r}");
-    assert!(msg.contains(&format!("image {demo}: [vulnerabilities] ")), "{msg}");
-    assert!(msg.contains("at or above HIGH (from palisade scan"), "{msg}");
+    assert!(
+        msg.contains(&format!("image {demo}: [vulnerabilities] ")),
+        "{msg}"
+    );
+    assert!(
+        msg.contains("at or above HIGH (from palisade scan"),
+        "{msg}"
+    );
     assert!(msg.contains("CVE-") && msg.contains("fixed in "), "{msg}");
     assert!(msg.contains(" more"), "top 3 of more: {msg}");
 
@@ -269,21 +321,33 @@ fn webhook_checks_registry_images_end_to_end() {
     );
     // The pinned reference is then validated (and allowed) as is.
     let pinned = format!("{app}@{app_digest}");
-    assert_eq!(hook.pod("/validate", &[("app", &pinned, json!({}))])["allowed"], true);
+    assert_eq!(
+        hook.pod("/validate", &[("app", &pinned, json!({}))])["allowed"],
+        true
+    );
 
     // Root: the image's empty User is uid 0 unless the pod says otherwise.
     let rootapp = format!("{host}/rootapp:1");
     let r = hook.pod("/validate", &[("r", &rootapp, json!({}))]);
     let msg = r["status"]["message"].as_str().unwrap_or_default();
-    assert!(msg.contains("[run_as_root] container \"r\": the image runs as root"), "{msg}");
+    assert!(
+        msg.contains("[run_as_root] container \"r\": the image runs as root"),
+        "{msg}"
+    );
     let r = hook.pod("/validate", &[("r", &rootapp, json!({"runAsUser": 1000}))]);
     assert_eq!(r["allowed"], true, "{r}");
 
     // Unknown image: the registry says 404; fail closed with the reason.
-    let r = hook.pod("/validate", &[("x", &format!("{host}/missing:1"), json!({}))]);
+    let r = hook.pod(
+        "/validate",
+        &[("x", &format!("{host}/missing:1"), json!({}))],
+    );
     let msg = r["status"]["message"].as_str().unwrap_or_default();
     assert_eq!(r["allowed"], false);
-    assert!(msg.contains("could not read the image from the registry"), "{msg}");
+    assert!(
+        msg.contains("could not read the image from the registry"),
+        "{msg}"
+    );
 
     // Cached facts answered the repeated images.
     let (_, metrics) = hook.get("/metrics");
@@ -294,7 +358,8 @@ fn webhook_checks_registry_images_end_to_end() {
         .unwrap_or(0);
     assert!(hits >= 3, "{metrics}");
 
-    // Signatures required but no verifier in this build: fail closed, saying why.
+    // A signature rule whose key file is not a key: the check cannot be
+    // made, so the default on_error denies (fail closed), saying why.
     let policy_path = dir.path().join("palisade.yaml");
     let key = dir.path().join("cosign.pub");
     std::fs::write(&key, "not used").unwrap();
@@ -311,10 +376,17 @@ fn webhook_checks_registry_images_end_to_end() {
         let r = hook.pod("/validate", &[("app", &app, json!({}))]);
         if r["allowed"] == false {
             let msg = r["status"]["message"].as_str().unwrap_or_default();
-            assert!(msg.contains("[signature] signature verification unavailable"), "{msg}");
+            assert!(
+                msg.contains("[signature] signature could not be checked: policy key: "),
+                "{msg}"
+            );
             break;
         }
-        assert!(Instant::now() < deadline, "policy not reloaded: {}", hook.log());
+        assert!(
+            Instant::now() < deadline,
+            "policy not reloaded: {}",
+            hook.log()
+        );
         std::thread::sleep(Duration::from_millis(200));
     }
 
@@ -327,7 +399,13 @@ fn webhook_checks_registry_images_end_to_end() {
 #[test]
 fn print_manifests_renders_every_object() {
     let out = Command::new(env!("CARGO_BIN_EXE_palisade"))
-        .args(["serve", "admission", "--print-manifests", "--namespace", "guard"])
+        .args([
+            "serve",
+            "admission",
+            "--print-manifests",
+            "--namespace",
+            "guard",
+        ])
         .output()
         .unwrap();
     assert!(out.status.success());
@@ -366,8 +444,21 @@ fn printed_manifests_validate_against_the_kubernetes_schemas() {
     }
     let dir = tempfile::tempdir().unwrap();
     let ca = dir.path().join("ca.pem");
-    std::fs::write(&ca, "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n").unwrap();
-    for extra in [&[][..], &["--no-mutate", "--failure-policy", "Ignore", "--timeout-seconds", "30"][..]] {
+    std::fs::write(
+        &ca,
+        "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n",
+    )
+    .unwrap();
+    for extra in [
+        &[][..],
+        &[
+            "--no-mutate",
+            "--failure-policy",
+            "Ignore",
+            "--timeout-seconds",
+            "30",
+        ][..],
+    ] {
         let out = Command::new(env!("CARGO_BIN_EXE_palisade"))
             .args(["serve", "admission", "--print-manifests", "--ca-file"])
             .arg(&ca)
@@ -382,9 +473,128 @@ fn printed_manifests_validate_against_the_kubernetes_schemas() {
             .arg(&file)
             .output()
             .unwrap();
-        let report = String::from_utf8_lossy(&v.stdout).to_string() + &String::from_utf8_lossy(&v.stderr);
+        let report =
+            String::from_utf8_lossy(&v.stdout).to_string() + &String::from_utf8_lossy(&v.stderr);
         assert!(v.status.success(), "kubernetes-validate: {report}");
-        let docs = String::from_utf8(out.stdout).unwrap().matches("\nkind: ").count() + 1;
-        assert_eq!(report.matches("INFO").count(), docs, "{report}");
+        let docs = String::from_utf8(out.stdout)
+            .unwrap()
+            .matches("\nkind: ")
+            .count();
+        assert!(docs >= 7, "{docs} objects");
+        assert_eq!(
+            report.matches(" passed for resource ").count(),
+            docs,
+            "{report}"
+        );
     }
+}
+
+/// Signs `name` (a tag in `registry`) with `key`; with `predicate`, also
+/// attests a cosign vuln predicate.
+fn sign(
+    registry: &Registry,
+    name: &str,
+    key: &palisade_sign::SigningKey,
+    predicate: Option<Value>,
+) {
+    let image = palisade_image::RegistryRef::parse(&format!("{}/{name}", registry.host)).unwrap();
+    let options = palisade_image::RegistryOptions::default();
+    let client = palisade_sign::connect(&image, &options, true).unwrap();
+    let digest = palisade_sign::resolve(&client, &image).unwrap();
+    palisade_sign::sign_digest(&client, &image, &digest, key, &Default::default()).unwrap();
+    if let Some(p) = predicate {
+        palisade_sign::attest_digest(
+            &client,
+            &image,
+            &digest,
+            key,
+            "https://cosign.sigstore.dev/attestation/vuln/v1",
+            p,
+        )
+        .unwrap();
+    }
+}
+
+fn trivy_predicate(vulns: Value) -> Value {
+    json!({
+        "invocation": {"parameters": null, "uri": "", "event_id": "", "builder.id": ""},
+        "scanner": {"uri": "pkg:github/aquasecurity/trivy", "version": "0.58.0",
+                    "db": {"uri": "", "version": ""},
+                    "result": {"SchemaVersion": 2, "Results": [{"Target": "app", "Vulnerabilities": vulns}]}},
+        "metadata": {"scanStartedOn": "2026-12-06T00:00:00Z", "scanFinishedOn": "2026-12-06T00:00:01Z"}
+    })
+}
+
+#[test]
+fn signatures_and_vuln_attestations_end_to_end() {
+    let mut tools = REAL_TOOLS.to_vec();
+    tools.push("openssl");
+    if !tools_available("signatures_and_vuln_attestations_end_to_end", &tools) {
+        return;
+    }
+    let registry = Registry::start(Auth::Anonymous);
+    let dir = tempfile::tempdir().unwrap();
+    let root = repo_root();
+    push_small(&registry, dir.path(), "unsigned", "65532");
+    push_small(&registry, dir.path(), "signed", "65532");
+    push_small(&registry, dir.path(), "other", "65532");
+    push_small(&registry, dir.path(), "flagged", "65532");
+    // The demo image has CVEs palisade's scan finds; its attestation says none.
+    skopeo_copy(
+        &format!("oci:{}:latest", root.join("demo/image").display()),
+        &registry.docker_ref("demo:1"),
+        None,
+        false,
+    );
+    let key = palisade_sign::SigningKey::generate();
+    let stranger = palisade_sign::SigningKey::generate();
+    sign(&registry, "signed:1", &key, None);
+    sign(&registry, "other:1", &stranger, None);
+    sign(&registry, "demo:1", &key, Some(trivy_predicate(json!([]))));
+    sign(
+        &registry,
+        "flagged:1",
+        &key,
+        Some(trivy_predicate(
+            json!([{"VulnerabilityID": "CVE-2024-0001", "PkgName": "libfoo",
+            "InstalledVersion": "1.0", "FixedVersion": "1.1", "Severity": "CRITICAL"}]),
+        )),
+    );
+    let pub_path = dir.path().join("cosign.pub");
+    std::fs::write(&pub_path, key.public_key().to_pem()).unwrap();
+    let policy = format!(
+        "admission:
+  rules:
+    signature: {{keys: ['{}']}}
+    vulnerabilities: {{max_severity: HIGH, trust_attestations: true}}
+",
+        pub_path.display()
+    );
+    let hook = Webhook::start(dir.path(), &policy, &root.join("demo/vuln-demo.db"));
+    let host = &registry.host;
+    let check = |name: &str| hook.pod("/validate", &[("c", &format!("{host}/{name}"), json!({}))]);
+
+    let r = check("signed:1");
+    assert_eq!(r["allowed"], true, "{r}");
+    let r = check("unsigned:1");
+    let msg = r["status"]["message"].as_str().unwrap_or_default();
+    assert!(
+        msg.contains("[signature] not signed by any of the policy's keys"),
+        "{msg}"
+    );
+    let r = check("other:1");
+    let msg = r["status"]["message"].as_str().unwrap_or_default();
+    assert_eq!(r["allowed"], false);
+    assert!(msg.contains("[signature] "), "{msg}");
+    // The signed attestation is trusted over palisade's own scan ...
+    let r = check("demo:1");
+    assert_eq!(r["allowed"], true, "{r}\n{}", hook.log());
+    // ... and its findings deny, named as coming from it.
+    let r = check("flagged:1");
+    let msg = r["status"]["message"].as_str().unwrap_or_default();
+    assert!(
+        msg.contains("[vulnerabilities] 1 vulnerabilities at or above HIGH (from signed vuln attestation (pkg:github/aquasecurity/trivy 0.58.0)): CVE-2024-0001 CRITICAL in libfoo 1.0 (fixed in 1.1)"),
+        "{msg}"
+    );
+    assert!(hook.terminate().success());
 }

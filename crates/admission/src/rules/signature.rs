@@ -13,7 +13,7 @@ pub fn check(result: &SigResult) -> Result<Option<String>, String> {
             crate::text::clip(why, 200)
         ))),
         SigResult::Unavailable(why) => Err(format!(
-            "signature verification unavailable: {}",
+            "signature could not be checked: {}",
             crate::text::clip(why, 200)
         )),
     }

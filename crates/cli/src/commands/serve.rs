@@ -3,12 +3,12 @@
 
 use anyhow::{Context, Result, anyhow, bail};
 use clap::{Args, Subcommand};
+use palisade_admission::cosign::Cosign;
 use palisade_admission::evaluate::Evaluator;
 use palisade_admission::manifests::{ManifestOptions, render};
 use palisade_admission::policy::Policy;
 use palisade_admission::registry::RegistrySource;
 use palisade_admission::server::{Settings, load_policy};
-use palisade_admission::signature::Unavailable;
 use palisade_image::{OpenOptions, RegistryOptions};
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -168,15 +168,16 @@ fn admission(args: AdmissionArgs) -> Result<ExitCode> {
     if args.registry_timeout == 0 {
         bail!("--registry-timeout must be at least 1 second");
     }
+    let registry = RegistryOptions {
+        insecure: args.insecure_registry,
+        docker_config: args.docker_config,
+        timeout: Duration::from_secs(args.registry_timeout),
+        retries: args.registry_retries,
+        ..RegistryOptions::default()
+    };
     let source = RegistrySource {
         options: OpenOptions {
-            registry: RegistryOptions {
-                insecure: args.insecure_registry,
-                docker_config: args.docker_config,
-                timeout: Duration::from_secs(args.registry_timeout),
-                retries: args.registry_retries,
-                ..RegistryOptions::default()
-            },
+            registry: registry.clone(),
             ..OpenOptions::default()
         },
         db: args.db.clone(),
@@ -185,7 +186,7 @@ fn admission(args: AdmissionArgs) -> Result<ExitCode> {
     let evaluator = Arc::new(Evaluator::new(
         policy,
         Arc::new(source),
-        Arc::new(Unavailable),
+        Arc::new(Cosign { registry }),
         Arc::default(),
     ));
     let settings = Settings {
