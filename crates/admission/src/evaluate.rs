@@ -13,7 +13,7 @@ use crate::signature::{SigResult, SignatureCheck};
 use palisade_image::RegistryRef;
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
-use std::sync::atomic::Ordering::Relaxed;
+use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::sync::{Arc, RwLock};
 use std::time::Instant;
 use tokio::sync::Semaphore;
@@ -51,7 +51,10 @@ pub struct Evaluator {
     /// (repo@digest, trust attestations) → vulnerabilities.
     vulns: Lru<(String, bool), VulnFacts>,
     /// Full scans read whole images: at most this many at once.
-    scans: Semaphore,
+    scans: Arc<Semaphore>,
+    /// Bumped by every invalidation, so a scan that finishes after the
+    /// policy or database changed does not fill the new cache.
+    generation: AtomicU64,
     pub metrics: Arc<Metrics>,
 }
 
@@ -81,7 +84,8 @@ impl Evaluator {
             resolved: Lru::new(size),
             signed: Lru::new(size),
             vulns: Lru::new(size),
-            scans: Semaphore::new(2),
+            scans: Arc::new(Semaphore::new(2)),
+            generation: AtomicU64::new(0),
             metrics,
         }
     }
@@ -102,6 +106,7 @@ impl Evaluator {
 
     /// Drops every cached fact (the policy or the database changed).
     pub fn invalidate(&self) {
+        self.generation.fetch_add(1, Relaxed);
         self.resolved.clear();
         self.signed.clear();
         self.vulns.clear();
@@ -182,7 +187,7 @@ impl Evaluator {
     }
 
     async fn vulnerabilities(
-        &self,
+        self: &Arc<Self>,
         policy: &Policy,
         rules: &Rules,
         pinned: &RegistryRef,
@@ -208,14 +213,32 @@ impl Evaluator {
         let facts = match facts {
             Some(f) => f,
             None => {
-                let _slot = self
+                let permit = self
                     .scans
-                    .acquire()
+                    .clone()
+                    .acquire_owned()
                     .await
                     .map_err(|_| "shutting down".to_string())?;
-                let source = self.source.clone();
-                let r = pinned.clone();
-                self.blocking(deadline, move || source.scan(&r)).await??
+                // The scan goes on after a request times out: it keeps its
+                // slot and caches its result, so the retry the API server
+                // or the controller makes finds it.
+                let (me, r, k) = (self.clone(), pinned.clone(), key.clone());
+                let generation = self.generation.load(Relaxed);
+                let ttl = policy.cache_ttl;
+                return self
+                    .blocking(deadline, move || {
+                        let _permit = permit;
+                        // Another request may have scanned it meanwhile.
+                        if let Some(v) = me.vulns.get(&k, ttl) {
+                            return Ok(v);
+                        }
+                        let facts = me.source.scan(&r)?;
+                        if me.generation.load(Relaxed) == generation {
+                            me.vulns.insert(k, facts.clone());
+                        }
+                        Ok(facts)
+                    })
+                    .await?;
             }
         };
         self.vulns.insert(key, facts.clone());
@@ -224,7 +247,7 @@ impl Evaluator {
 
     /// Checks one image (as written) used by `containers`.
     async fn check_image(
-        &self,
+        self: &Arc<Self>,
         policy: &Policy,
         rules: &Rules,
         image: &str,
