@@ -78,15 +78,15 @@ done
 echo
 review "$reg/scratch-static:1" > "$tmp/warm.json"
 post "$tmp/warm.json" >/dev/null
-echo "### warm path: cached verdict, open loop at 1,000 req/s for 20 s, 8 keep-alive connections"
-"$load" "$url/validate" "$tmp/ca.crt" "$tmp/warm.json" 1000 20 8
+echo "### warm path: cached verdict, open loop at ${RATE:-1000} req/s for ${DURATION:-20} s, 8 keep-alive connections"
+"$load" "$url/validate" "$tmp/ca.crt" "$tmp/warm.json" "${RATE:-1000}" "${DURATION:-20}" 8
 echo
-echo "### saturation: wrk -t2 -c16 -d10s (same cached review)"
+echo "### saturation: wrk -t2 -c16 -d${WRK_DURATION:-10}s (same cached review)"
 cat > "$tmp/post.lua" <<LUA
 wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"
 local f = io.open("$tmp/warm.json", "r"); wrk.body = f:read("*a"); f:close()
 LUA
-wrk -t2 -c16 -d10s --latency -s "$tmp/post.lua" "$url/validate" | grep -E 'Requests/sec|Latency|50%|75%|90%|99%|requests in|Non-2xx'
+wrk -t2 -c16 -d"${WRK_DURATION:-10}"s --latency -s "$tmp/post.lua" "$url/validate" | grep -E 'Requests/sec|Latency|50%|75%|90%|99%|requests in|Non-2xx'
 echo
 grep -c '"event":"decision"' "$tmp/webhook.log" | sed 's/^/decisions logged: /'
