@@ -530,6 +530,84 @@ fn finish(request: &AdmissionRequest, violations: Vec<Violation>, patch: Vec<Val
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::facts::Vuln;
+    use palisade_model::Severity;
+    use std::sync::atomic::AtomicUsize;
+    use std::time::Duration;
+
+    /// A registry whose scans take 300 ms (the timing is what is tested).
+    struct SlowScans(AtomicUsize);
+    impl ImageSource for SlowScans {
+        fn resolve(&self, _: &RegistryRef) -> Result<Resolved, String> {
+            Ok(Resolved {
+                digest: format!("sha256:{}", "a".repeat(64)),
+                user: "1000".into(),
+            })
+        }
+        fn scan(&self, _: &RegistryRef) -> Result<VulnFacts, String> {
+            std::thread::sleep(Duration::from_millis(300));
+            self.0.fetch_add(1, Relaxed);
+            Ok(VulnFacts {
+                source: "test".into(),
+                vulns: vec![Vuln {
+                    id: "CVE-2024-1".into(),
+                    severity: Severity::Critical,
+                    package: "p".into(),
+                    version: "1".into(),
+                    fixed: None,
+                }],
+            })
+        }
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_scan_that_outlives_its_request_is_cached_for_the_retry() {
+        let policy =
+            crate::policy::parse("admission: {rules: {vulnerabilities: enforce}}").unwrap();
+        let source = Arc::new(SlowScans(AtomicUsize::new(0)));
+        let ev = Arc::new(Evaluator::new(
+            policy,
+            source.clone(),
+            Arc::new(crate::signature::Unavailable),
+            Arc::default(),
+        ));
+        let body = br#"{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":"u","kind":{"kind":"Pod"},"namespace":"n","object":{"spec":{"containers":[{"name":"c","image":"r.example/app:1"}]}}}}"#;
+        let (_, request) = crate::review::parse(body).unwrap();
+        let first = ev
+            .decide(&request, Instant::now() + Duration::from_millis(100), false)
+            .await;
+        assert!(!first.allowed);
+        assert!(
+            first.message.contains("could not scan: timed out"),
+            "{}",
+            first.message
+        );
+        tokio::time::sleep(Duration::from_millis(600)).await;
+        let retry = ev
+            .decide(&request, Instant::now() + Duration::from_secs(5), false)
+            .await;
+        assert!(
+            retry
+                .message
+                .contains("[vulnerabilities] 1 vulnerabilities at or above CRITICAL"),
+            "{}",
+            retry.message
+        );
+        assert_eq!(
+            source.0.load(Relaxed),
+            1,
+            "the retry used the background scan"
+        );
+        ev.invalidate();
+        let _ = ev
+            .decide(&request, Instant::now() + Duration::from_secs(5), false)
+            .await;
+        assert_eq!(
+            source.0.load(Relaxed),
+            2,
+            "invalidation drops the cached scan"
+        );
+    }
 
     #[test]
     fn errors_fail_closed_unless_the_policy_allows() {
