@@ -17,6 +17,7 @@ pub fn parse(text: &str) -> R<Policy> {
     if text.len() > MAX_POLICY {
         return Err("policy file larger than 1 MiB".into());
     }
+    reject_aliases(text)?;
     let docs = YamlLoader::load_from_str(text).map_err(|e| e.to_string())?;
     let mut policy = Policy::default();
     let top = match docs.first() {
@@ -101,6 +102,26 @@ pub fn parse(text: &str) -> R<Policy> {
         }
     }
     Ok(policy)
+}
+
+/// The loader copies an alias's node for every use, so a few hundred bytes
+/// of nested aliases expand to gigabytes ("billion laughs"). A policy has
+/// no need for them: refuse any.
+fn reject_aliases(text: &str) -> R<()> {
+    use yaml_rust2::parser::{Event, Parser};
+    let mut parser = Parser::new_from_str(text);
+    loop {
+        match parser.next_token().map_err(|e| e.to_string())? {
+            (Event::StreamEnd, _) => return Ok(()),
+            (Event::Alias(_), mark) => {
+                return Err(format!(
+                    "line {}: YAML aliases (*name) are not allowed in the policy",
+                    mark.line()
+                ));
+            }
+            _ => {}
+        }
+    }
 }
 
 fn key(k: &Yaml) -> R<&str> {
@@ -415,6 +436,7 @@ admission:
             "admission: {cache: {ttl: 1y}}",
             "admission: {rules: {run_as_root: sometimes}}",
             "admission: [1]",
+            "a: &a [x, x]\nb: &b [*a, *a]\nadmission: {rules: {registries: {allowed: *b}}}",
             "- a",
         ] {
             assert!(parse(bad).is_err(), "{bad}");
