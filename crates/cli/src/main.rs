@@ -76,6 +76,9 @@ enum Command {
     /// Verify an image's attestations and print their predicates;
     /// exit 0 verified, 10 none found, 11 invalid
     VerifyAttestation(Box<commands::attest::VerifyAttestationArgs>),
+    /// Servers: `serve admission`, the Kubernetes admission webhook
+    /// (image policy: registries, mutable tags, signatures, vulnerabilities, root)
+    Serve(commands::serve::ServeArgs),
 }
 
 fn main() -> ExitCode {
@@ -95,6 +98,7 @@ fn main() -> ExitCode {
         Command::Verify(args) => commands::verify::run(*args),
         Command::Attest(args) => commands::attest::run(*args),
         Command::VerifyAttestation(args) => commands::attest::run_verify(*args),
+        Command::Serve(args) => commands::serve::run(args),
     };
     match result {
         Ok(code) => code,

@@ -68,8 +68,10 @@ impl Config {
                     config.dockerfile.rules = super::dockerfile_rules::load(text)?;
                 }
                 // Sections of the other commands are theirs to check.
-                "image" | "sbom" | "inspect" | "ignore_file" => {}
-                other => bail!("unknown key {other:?} (expected fail_on, dockerfile, image, sbom)"),
+                "image" | "sbom" | "inspect" | "ignore_file" | "admission" => {}
+                other => bail!(
+                    "unknown key {other:?} (expected fail_on, dockerfile, image, sbom, admission)"
+                ),
             }
         }
         Ok(config)

@@ -25,4 +25,5 @@ pub mod sbom_scan;
 pub mod sign;
 pub mod sign_keys;
 pub mod verify;
+pub mod serve;
 pub mod vuln;
