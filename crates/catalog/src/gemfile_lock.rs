@@ -75,15 +75,17 @@ pub fn parse(content: &[u8]) -> Result<Vec<Listed>, String> {
         let Some(version) = rest.strip_suffix(')') else {
             continue;
         };
-        let version = without_platform(version.trim());
+        // Checked after bounding: it trims, so a name of blanks is empty.
+        let name = bounded(name);
+        let version = bounded(without_platform(version.trim()));
         if name.is_empty() || version.is_empty() {
             continue;
         }
         push(
             &mut out,
             Listed {
-                name: bounded(name),
-                version: bounded(version),
+                name,
+                version,
                 licenses: Vec::new(),
             },
         )?;
@@ -114,6 +116,16 @@ mod tests {
                 ("racc".to_string(), "1.7.1".to_string()),
             ]
         );
+    }
+
+    #[test]
+    fn blank_names_and_versions_are_skipped() {
+        // Found by the gemfile_lock fuzz target: a name of blanks after `bounded`.
+        let specs =
+            parse(b"GEM\n  specs:\n    \x0b\x0b  (1.0)\n    rack ( \x0b)\n    rake (13.0.6)\n")
+                .unwrap();
+        let names: Vec<_> = specs.iter().map(|s| s.name.as_str()).collect();
+        assert_eq!(names, ["rake"]);
     }
 
     #[test]
