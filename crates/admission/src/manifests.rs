@@ -18,6 +18,72 @@ pub struct ManifestOptions {
     pub ca_pem: String,
     /// Also emit the MutatingWebhookConfiguration (tags → digests).
     pub mutate: bool,
+    /// The webhook container's requests and limits.
+    pub resources: Resources,
+}
+
+/// CPU and memory quantities (`100m`, `128Mi`), checked by [`quantity`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Resources {
+    pub cpu_request: String,
+    pub memory_request: String,
+    pub cpu_limit: String,
+    pub memory_limit: String,
+}
+
+impl Default for Resources {
+    fn default() -> Self {
+        Resources {
+            cpu_request: "100m".into(),
+            memory_request: "128Mi".into(),
+            cpu_limit: "1".into(),
+            memory_limit: "512Mi".into(),
+        }
+    }
+}
+
+/// A Kubernetes resource quantity in the forms people write (`250m`,
+/// `0.5`, `1`, `512Mi`, `1G`, `1e3`); anything else is refused, so a
+/// value can never break out of the YAML it is written into.
+pub fn quantity(s: &str) -> Result<String, String> {
+    let number_end = s
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(s.len());
+    let (number, suffix) = s.split_at(number_end);
+    let number_ok = !number.is_empty()
+        && number.len() <= 18
+        && number.matches('.').count() <= 1
+        && number != ".";
+    let suffix_ok = matches!(
+        suffix,
+        "" | "m" | "k" | "M" | "G" | "T" | "P" | "E" | "Ki" | "Mi" | "Gi" | "Ti" | "Pi" | "Ei"
+    ) || suffix
+        .strip_prefix(['e', 'E'])
+        .is_some_and(|e| !e.is_empty() && e.len() <= 2 && e.bytes().all(|b| b.is_ascii_digit()));
+    if number_ok && suffix_ok {
+        Ok(s.to_string())
+    } else {
+        Err(format!(
+            "{s:?}: expected a Kubernetes quantity such as 250m, 1, 512Mi"
+        ))
+    }
+}
+
+/// A namespace name: an RFC 1123 label (what Kubernetes accepts).
+pub fn namespace(s: &str) -> Result<String, String> {
+    let ok = !s.is_empty()
+        && s.len() <= 63
+        && s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && !s.starts_with('-')
+        && !s.ends_with('-');
+    if ok {
+        Ok(s.to_string())
+    } else {
+        Err(format!(
+            "{s:?}: a namespace is up to 63 lowercase letters, digits and '-', not starting or ending with '-'"
+        ))
+    }
 }
 
 pub const NAME: &str = "palisade-admission";
@@ -198,8 +264,8 @@ spec:
             httpGet: {{path: /healthz, port: https, scheme: HTTPS}}
             periodSeconds: 10
           resources:
-            requests: {{cpu: 100m, memory: 128Mi}}
-            limits: {{cpu: \"1\", memory: 512Mi}}
+            requests: {{cpu: \"{cpu_request}\", memory: \"{memory_request}\"}}
+            limits: {{cpu: \"{cpu_limit}\", memory: \"{memory_limit}\"}}
           securityContext:
             allowPrivilegeEscalation: false
             readOnlyRootFilesystem: true
@@ -225,6 +291,10 @@ spec:
             replicas = o.replicas,
             image = o.image,
             request_timeout = o.timeout_seconds.saturating_sub(2).max(1),
+            cpu_request = o.resources.cpu_request,
+            memory_request = o.resources.memory_request,
+            cpu_limit = o.resources.cpu_limit,
+            memory_limit = o.resources.memory_limit,
         ),
         format!(
             "apiVersion: v1
@@ -260,4 +330,32 @@ spec:
         docs.push(webhook("Mutating", o, "/mutate", &ca));
     }
     docs.join("---\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quantities_and_namespaces_are_checked() {
+        for ok in ["100m", "1", "0.5", "512Mi", "2G", "1e3", "1.5Gi"] {
+            assert_eq!(quantity(ok).as_deref(), Ok(ok));
+        }
+        for bad in [
+            "",
+            "m",
+            "1x",
+            "1 Gi",
+            "1Gi\nkind: Secret",
+            "\"1\"",
+            "..5",
+            "-1",
+        ] {
+            assert!(quantity(bad).is_err(), "{bad:?}");
+        }
+        assert!(namespace("palisade-admission").is_ok());
+        for bad in ["", "Guard", "-x", "x-", "a\"b", "a\nb", &"a".repeat(64)] {
+            assert!(namespace(bad).is_err(), "{bad:?}");
+        }
+    }
 }
