@@ -26,6 +26,20 @@ pub struct Metrics {
     pub policy_reloads: AtomicU64,
     pub policy_reload_errors: AtomicU64,
     pub cert_reloads: AtomicU64,
+    /// Requests that joined a registry fetch or scan already running.
+    pub inflight_merged: AtomicU64,
+    /// palisade's own image scans started.
+    pub scans: AtomicU64,
+    /// Connections open now, and the limit (gauges).
+    pub connections_open: AtomicU64,
+    pub connections_max: AtomicU64,
+    /// Connections accepted.
+    pub connections: AtomicU64,
+    /// Times the accept loop waited because every connection slot was taken.
+    pub connections_at_limit: AtomicU64,
+    /// TLS handshakes in progress now (gauge), and failed or timed out.
+    pub handshakes_active: AtomicU64,
+    pub handshake_failures: AtomicU64,
 }
 
 fn bump<K: Ord>(m: &Mutex<BTreeMap<K, u64>>, k: K) {
@@ -129,10 +143,58 @@ impl Metrics {
                 "TLS certificates loaded.",
                 &self.cert_reloads,
             ),
+            (
+                "palisade_admission_inflight_merged_total",
+                "Lookups that waited for the same registry fetch or scan already running instead of starting one.",
+                &self.inflight_merged,
+            ),
+            (
+                "palisade_admission_scans_total",
+                "Images scanned by palisade (cache misses that were not merged).",
+                &self.scans,
+            ),
+            (
+                "palisade_admission_connections_total",
+                "TCP connections accepted.",
+                &self.connections,
+            ),
+            (
+                "palisade_admission_connections_at_limit_total",
+                "Times new connections waited in the listen backlog because --max-connections were open.",
+                &self.connections_at_limit,
+            ),
+            (
+                "palisade_admission_tls_handshake_failures_total",
+                "TLS handshakes that failed or did not finish in 10 s.",
+                &self.handshake_failures,
+            ),
         ] {
             let _ = writeln!(
                 s,
                 "# HELP {name} {help}\n# TYPE {name} counter\n{name} {}",
+                v.load(Relaxed)
+            );
+        }
+        for (name, help, v) in [
+            (
+                "palisade_admission_connections_open",
+                "Connections open now.",
+                &self.connections_open,
+            ),
+            (
+                "palisade_admission_connections_max",
+                "The limit of open connections (--max-connections).",
+                &self.connections_max,
+            ),
+            (
+                "palisade_admission_tls_handshakes_active",
+                "TLS handshakes in progress now.",
+                &self.handshakes_active,
+            ),
+        ] {
+            let _ = writeln!(
+                s,
+                "# HELP {name} {help}\n# TYPE {name} gauge\n{name} {}",
                 v.load(Relaxed)
             );
         }

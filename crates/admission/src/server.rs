@@ -18,8 +18,9 @@ use std::future::Future;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering::Relaxed};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering::Relaxed};
 use std::time::{Duration, Instant};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 pub struct Settings {
     pub listen: SocketAddr,
@@ -33,6 +34,59 @@ pub struct Settings {
     pub request_timeout: Duration,
     /// How often the files are checked for changes.
     pub poll: Duration,
+    /// Connections open at once; beyond, new ones wait in the listen
+    /// backlog until one closes.
+    pub max_connections: usize,
+    /// TLS handshakes in progress at once (they cost CPU; the rest wait
+    /// within their 10 s handshake deadline).
+    pub max_handshakes: usize,
+}
+
+/// Defaults of the limits (also the CLI's).
+pub const MAX_CONNECTIONS: usize = 1024;
+pub const MAX_HANDSHAKES: usize = 64;
+/// A TLS handshake, waiting for its turn included, must finish in this.
+const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
+/// Request headers must arrive within this, on a new connection and
+/// between requests on a kept-alive one (so idle connections give their
+/// slot back).
+const HEADER_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Adds one to a gauge for as long as it lives.
+struct Gauge(
+    Arc<crate::metrics::Metrics>,
+    fn(&crate::metrics::Metrics) -> &AtomicU64,
+);
+
+impl Gauge {
+    fn up(
+        metrics: &Arc<crate::metrics::Metrics>,
+        which: fn(&crate::metrics::Metrics) -> &AtomicU64,
+    ) -> Gauge {
+        which(metrics).fetch_add(1, Relaxed);
+        Gauge(metrics.clone(), which)
+    }
+}
+
+impl Drop for Gauge {
+    fn drop(&mut self) {
+        (self.1)(&self.0).fetch_sub(1, Relaxed);
+    }
+}
+
+/// A connection slot: waits (without accepting) while every slot is
+/// taken, counting the times it had to.
+async fn slot(
+    slots: &Arc<Semaphore>,
+    metrics: &crate::metrics::Metrics,
+) -> Option<OwnedSemaphorePermit> {
+    match slots.clone().try_acquire_owned() {
+        Ok(p) => Some(p),
+        Err(_) => {
+            metrics.connections_at_limit.fetch_add(1, Relaxed);
+            slots.clone().acquire_owned().await.ok()
+        }
+    }
 }
 
 struct State {
@@ -83,8 +137,26 @@ pub async fn serve(
         settings.poll,
     ));
     let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let metrics = state.evaluator.metrics.clone();
+    let slots = Arc::new(Semaphore::new(settings.max_connections.max(1)));
+    let handshakes = Arc::new(Semaphore::new(settings.max_handshakes.max(1)));
+    metrics
+        .connections_max
+        .store(settings.max_connections.max(1) as u64, Relaxed);
     tokio::pin!(shutdown);
     loop {
+        // At the limit, stop accepting rather than accept and close: the
+        // kernel keeps completing TCP handshakes into the listen backlog,
+        // so the API server's call waits until an idle connection times
+        // out (HEADER_TIMEOUT) instead of failing at once (which would
+        // deny every workload under failurePolicy: Fail).
+        let permit = tokio::select! {
+            p = slot(&slots, &metrics) => match p {
+                Some(p) => p,
+                None => break,
+            },
+            _ = &mut shutdown => break,
+        };
         tokio::select! {
             accepted = listener.accept() => {
                 let (tcp, peer) = match accepted {
@@ -97,21 +169,34 @@ pub async fn serve(
                     }
                 };
                 let _ = tcp.set_nodelay(true);
-                let (tls, state) = (tls.clone(), state.clone());
+                metrics.connections.fetch_add(1, Relaxed);
+                let open = (permit, Gauge::up(&metrics, |m| &m.connections_open));
+                let (tls, state, handshakes, metrics) =
+                    (tls.clone(), state.clone(), handshakes.clone(), metrics.clone());
                 let watch = graceful.watcher();
                 tokio::spawn(async move {
-                    let stream = match tokio::time::timeout(Duration::from_secs(10), tls.accept(tcp)).await {
+                    let _open = open;
+                    let handshake = async {
+                        let _turn = handshakes.acquire().await;
+                        let _active = Gauge::up(&metrics, |m| &m.handshakes_active);
+                        tls.accept(tcp).await
+                    };
+                    let stream = match tokio::time::timeout(HANDSHAKE_TIMEOUT, handshake).await {
                         Ok(Ok(s)) => s,
                         Ok(Err(e)) => {
+                            metrics.handshake_failures.fetch_add(1, Relaxed);
                             crate::log::event(json!({"event": "tls_error", "peer": peer.to_string(), "error": e.to_string()}));
                             return;
                         }
-                        Err(_) => return,
+                        Err(_) => {
+                            metrics.handshake_failures.fetch_add(1, Relaxed);
+                            return;
+                        }
                     };
                     let service = hyper::service::service_fn(move |req| handle(state.clone(), req));
                     let conn = hyper::server::conn::http1::Builder::new()
                         .timer(TokioTimer::new())
-                        .header_read_timeout(Duration::from_secs(5))
+                        .header_read_timeout(HEADER_TIMEOUT)
                         .max_buf_size(64 << 10)
                         .serve_connection(TokioIo::new(stream), service);
                     let _ = watch.watch(conn).await;

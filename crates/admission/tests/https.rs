@@ -131,6 +131,10 @@ impl Server {
     /// Starts the server with `policy` written to a file in a Secret-like
     /// layout: `tls.crt -> ..data/tls.crt`, `..data -> ..v1`.
     fn start(policy: &str) -> Server {
+        Self::start_limited(policy, 1024)
+    }
+
+    fn start_limited(policy: &str, max_connections: usize) -> Server {
         let dir = tempfile::tempdir().unwrap();
         let (ca, cert, key) = make_cert(dir.path(), "first");
         let v1 = dir.path().join("..v1");
@@ -150,6 +154,8 @@ impl Server {
             db: None,
             request_timeout: Duration::from_secs(5),
             poll: Duration::from_millis(100),
+            max_connections,
+            max_handshakes: 4,
         };
         let evaluator = Arc::new(Evaluator::new(
             load_policy(&policy_path).unwrap(),
@@ -547,6 +553,174 @@ fn exemptions_apply_until_they_expire() {
     assert!(
         msg.contains("proxy:latest: [mutable_refs]"),
         "an expired exemption does not apply: {msg}"
+    );
+    server.stop();
+}
+
+/// A TLS connection that finished its handshake with the server and
+/// then says nothing (or `partial`, the start of a request that never ends).
+fn idle_tls(
+    server: &Server,
+    partial: &[u8],
+) -> rustls::StreamOwned<rustls::ClientConnection, std::net::TcpStream> {
+    use rustls::pki_types::{CertificateDer, ServerName, pem::PemObject};
+    let mut roots = rustls::RootCertStore::empty();
+    for c in CertificateDer::pem_file_iter(&server.ca).unwrap() {
+        roots.add(c.unwrap()).unwrap();
+    }
+    let config = rustls::ClientConfig::builder_with_provider(palisade_admission::tls::provider())
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    let mut conn =
+        rustls::ClientConnection::new(Arc::new(config), ServerName::try_from("localhost").unwrap())
+            .unwrap();
+    let mut tcp = std::net::TcpStream::connect(server.addr).unwrap();
+    while conn.is_handshaking() {
+        conn.complete_io(&mut tcp).expect("TLS handshake");
+    }
+    let mut stream = rustls::StreamOwned::new(conn, tcp);
+    use std::io::Write;
+    stream.write_all(partial).unwrap();
+    stream.flush().unwrap();
+    stream
+}
+
+/// True when the server closed the connection (EOF or reset) within `within`.
+fn closed_by_server(
+    stream: &mut rustls::StreamOwned<rustls::ClientConnection, std::net::TcpStream>,
+    within: Duration,
+) -> bool {
+    use std::io::Read;
+    stream.sock.set_read_timeout(Some(within)).unwrap();
+    let mut buf = [0u8; 512];
+    loop {
+        match stream.read(&mut buf) {
+            Ok(0) => return true,
+            Ok(_) => continue, // a 408 or the like before the close
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+                ) =>
+            {
+                return false;
+            }
+            Err(_) => return true,
+        }
+    }
+}
+
+fn metric(text: &str, name: &str) -> u64 {
+    text.lines()
+        .find_map(|l| l.strip_prefix(name)?.strip_prefix(' '))
+        .and_then(|v| v.parse().ok())
+        .unwrap_or_else(|| panic!("no {name} in {text}"))
+}
+
+#[test]
+fn connections_beyond_the_limit_wait_and_idle_ones_are_closed() {
+    if !openssl_available("connection_limit") {
+        return;
+    }
+    let server = Server::start_limited(POLICY, 4);
+    // Four slots taken: two idle after the handshake, two slowloris
+    // clients that started a request and stopped mid-headers.
+    let started = Instant::now();
+    let mut held = [
+        idle_tls(&server, b""),
+        idle_tls(&server, b""),
+        idle_tls(&server, b"POST /validate HTTP/1.1\r\nHost: localhost\r\n"),
+        idle_tls(&server, b"POST /validate HTTP/1.1\r\nContent-"),
+    ];
+    // The fifth connection is not refused: it waits in the backlog and is
+    // served once the idle ones are closed by the 5 s header timeout.
+    let (ca, url) = (server.ca.clone(), server.url("/validate"));
+    let body =
+        std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/pod.json")).unwrap();
+    let fifth = std::thread::spawn(move || {
+        let r = reqwest::blocking::Client::builder()
+            .tls_certs_only([reqwest::Certificate::from_pem(&std::fs::read(ca).unwrap()).unwrap()])
+            .timeout(Duration::from_secs(30))
+            .build()
+            .unwrap()
+            .post(url)
+            .body(body)
+            .send()
+            .expect("the fifth connection is served, not refused");
+        (Instant::now(), r.status().as_u16(), r.text().unwrap())
+    });
+    for (i, c) in held.iter_mut().enumerate() {
+        assert!(
+            closed_by_server(c, Duration::from_secs(8)),
+            "connection {i} was not closed by the header timeout"
+        );
+    }
+    let closed = started.elapsed();
+    assert!(
+        closed >= Duration::from_secs(4),
+        "closed after {closed:?}, before the 5 s header timeout"
+    );
+    let (served_at, status, text) = fifth.join().unwrap();
+    assert_eq!(status, 200, "{text}");
+    let v: Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(v["response"]["allowed"], false, "{text}");
+    assert!(
+        served_at.duration_since(started) >= Duration::from_secs(4),
+        "the fifth connection was served while four were open"
+    );
+    let (_, m) = server.get("/metrics");
+    assert_eq!(metric(&m, "palisade_admission_connections_max"), 4);
+    assert!(
+        metric(&m, "palisade_admission_connections_at_limit_total") >= 1,
+        "{m}"
+    );
+    assert!(
+        metric(&m, "palisade_admission_connections_total") >= 6,
+        "{m}"
+    );
+    // This /metrics connection is the one open now.
+    assert!(
+        metric(&m, "palisade_admission_connections_open") <= 2,
+        "{m}"
+    );
+    server.stop();
+}
+
+#[test]
+fn stalled_tls_handshakes_are_bounded_and_time_out() {
+    if !openssl_available("handshake_limit") {
+        return;
+    }
+    // The test server allows 4 handshakes at once: four clients that
+    // connect and never send a ClientHello hold them all.
+    let server = Server::start(POLICY);
+    let stalled: Vec<_> = (0..4)
+        .map(|_| std::net::TcpStream::connect(server.addr).unwrap())
+        .collect();
+    std::thread::sleep(Duration::from_millis(300));
+    let (ca, url) = (server.ca.clone(), server.url("/metrics"));
+    let started = Instant::now();
+    let waiting = std::thread::spawn(move || {
+        let r = Server::client(&ca).get(url).send().expect("served");
+        (Instant::now(), r.status().as_u16(), r.text().unwrap())
+    });
+    std::thread::sleep(Duration::from_secs(1));
+    assert!(
+        !waiting.is_finished(),
+        "a fifth handshake ran while four were stalled"
+    );
+    // The stalled clients go away: their handshakes fail, the turn passes.
+    let gone = Instant::now();
+    drop(stalled);
+    let (done, s, m) = waiting.join().unwrap();
+    assert_eq!(s, 200);
+    assert!(done >= gone && done.duration_since(started) < Duration::from_secs(9));
+    assert_eq!(
+        metric(&m, "palisade_admission_tls_handshake_failures_total"),
+        4,
+        "{m}"
     );
     server.stop();
 }

@@ -2,10 +2,11 @@
 //! (crates/admission), or its deployment manifests.
 
 use anyhow::{Context, Result, anyhow, bail};
+use clap::builder::TypedValueParser;
 use clap::{Args, Subcommand};
 use palisade_admission::cosign::Cosign;
 use palisade_admission::evaluate::Evaluator;
-use palisade_admission::manifests::{ManifestOptions, render};
+use palisade_admission::manifests::{self, ManifestOptions, Resources, render};
 use palisade_admission::policy::Policy;
 use palisade_admission::registry::RegistrySource;
 use palisade_admission::server::{Settings, load_policy};
@@ -83,6 +84,16 @@ pub struct AdmissionArgs {
     /// Seconds between checks of the certificate, policy and database files
     #[arg(long, value_name = "SECONDS", default_value = "2", value_parser = seconds)]
     pub poll: Duration,
+    /// Connections open at once. Beyond it palisade stops accepting: new
+    /// connections wait in the listen backlog (the API server's call is
+    /// delayed, not failed) until one closes; idle connections close after
+    /// 5 s without a request
+    #[arg(long, value_name = "N", env = "PALISADE_MAX_CONNECTIONS", default_value_t = palisade_admission::server::MAX_CONNECTIONS, value_parser = clap::value_parser!(u32).range(1..=1_000_000).map(|n| n as usize))]
+    pub max_connections: usize,
+    /// TLS handshakes in progress at once (the others wait their turn
+    /// within the 10 s handshake deadline)
+    #[arg(long, value_name = "N", env = "PALISADE_MAX_HANDSHAKES", default_value_t = palisade_admission::server::MAX_HANDSHAKES, value_parser = clap::value_parser!(u32).range(1..=100_000).map(|n| n as usize))]
+    pub max_handshakes: usize,
 
     /// Print the Kubernetes manifests (Namespace, ServiceAccount, policy
     /// ConfigMap, Deployment, Service, PodDisruptionBudget, Validating- and
@@ -90,13 +101,14 @@ pub struct AdmissionArgs {
     #[arg(long)]
     pub print_manifests: bool,
     /// Namespace of the webhook (manifests)
-    #[arg(long, value_name = "NS", default_value = "palisade-admission")]
+    #[arg(long, value_name = "NS", default_value = "palisade-admission", value_parser = manifests::namespace)]
     pub namespace: String,
     /// Container image of palisade (manifests)
     #[arg(
         long,
         value_name = "IMAGE",
-        default_value = "ghcr.io/palisade-sec/palisade:0.1.0"
+        default_value = "ghcr.io/palisade-sec/palisade:0.1.0",
+        value_parser = image_reference
     )]
     pub image: String,
     /// Replicas (manifests)
@@ -114,6 +126,29 @@ pub struct AdmissionArgs {
     /// Leave out the MutatingWebhookConfiguration (manifests)
     #[arg(long)]
     pub no_mutate: bool,
+    /// CPU request of the webhook container (manifests)
+    #[arg(long, value_name = "QUANTITY", default_value = "100m", value_parser = manifests::quantity)]
+    pub cpu_request: String,
+    /// Memory request of the webhook container (manifests)
+    #[arg(long, value_name = "QUANTITY", default_value = "128Mi", value_parser = manifests::quantity)]
+    pub memory_request: String,
+    /// CPU limit of the webhook container (manifests)
+    #[arg(long, value_name = "QUANTITY", default_value = "1", value_parser = manifests::quantity)]
+    pub cpu_limit: String,
+    /// Memory limit of the webhook container (manifests)
+    #[arg(long, value_name = "QUANTITY", default_value = "512Mi", value_parser = manifests::quantity)]
+    pub memory_limit: String,
+}
+
+/// An image reference palisade can read, written into the manifests as given.
+fn image_reference(s: &str) -> Result<String, String> {
+    palisade_image::RegistryRef::parse(s).map_err(|e| format!("{s:?}: {e}"))?;
+    if s.chars()
+        .any(|c| c.is_whitespace() || c.is_control() || "\"'{}[],#&*!|>%`".contains(c))
+    {
+        return Err(format!("{s:?}: not an image reference"));
+    }
+    Ok(s.to_string())
 }
 
 fn seconds(s: &str) -> Result<Duration, String> {
@@ -149,6 +184,12 @@ fn admission(args: AdmissionArgs) -> Result<ExitCode> {
                 failure_policy: args.failure_policy,
                 ca_pem,
                 mutate: !args.no_mutate,
+                resources: Resources {
+                    cpu_request: args.cpu_request,
+                    memory_request: args.memory_request,
+                    cpu_limit: args.cpu_limit,
+                    memory_limit: args.memory_limit,
+                },
             })
         );
         return Ok(ExitCode::SUCCESS);
@@ -197,6 +238,8 @@ fn admission(args: AdmissionArgs) -> Result<ExitCode> {
         db: args.db,
         request_timeout: args.request_timeout,
         poll: args.poll,
+        max_connections: args.max_connections,
+        max_handshakes: args.max_handshakes,
     };
     palisade_admission::server::run(settings, evaluator).map_err(|e| anyhow!(e))?;
     Ok(ExitCode::SUCCESS)
