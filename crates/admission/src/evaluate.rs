@@ -4,6 +4,7 @@
 
 use crate::cache::Lru;
 use crate::facts::{ImageSource, Resolved, VulnFacts};
+use crate::flight::{Flights, Joined};
 use crate::images::{ContainerImage, Extracted};
 use crate::metrics::Metrics;
 use crate::policy::{Mode, OnError, Policy, Rules};
@@ -50,12 +51,28 @@ pub struct Evaluator {
     signed: Lru<(String, String), SigResult>,
     /// (repo@digest, trust attestations) → vulnerabilities.
     vulns: Lru<(String, bool), VulnFacts>,
+    /// Lookups in the air, one per key: concurrent requests for the same
+    /// uncached image wait for the one fetch (crate::flight).
+    resolving: Flights<String, Resolved>,
+    verifying: Flights<(String, String), SigResult>,
+    scanning: Flights<(String, bool, String), VulnFacts>,
     /// Full scans read whole images: at most this many at once.
     scans: Arc<Semaphore>,
     /// Bumped by every invalidation, so a scan that finishes after the
     /// policy or database changed does not fill the new cache.
     generation: AtomicU64,
     pub metrics: Arc<Metrics>,
+}
+
+/// Runs a blocking registry call on the blocking pool. No deadline here:
+/// the registry calls have their own timeouts, and the flight waiting on
+/// it has the request's.
+async fn unblock<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T, String> + Send + 'static,
+) -> Result<T, String> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| format!("internal error: {e}"))?
 }
 
 /// The mode an unanswerable check gets: the rule's own under
@@ -84,6 +101,9 @@ impl Evaluator {
             resolved: Lru::new(size),
             signed: Lru::new(size),
             vulns: Lru::new(size),
+            resolving: Flights::default(),
+            verifying: Flights::default(),
+            scanning: Flights::default(),
             scans: Arc::new(Semaphore::new(2)),
             generation: AtomicU64::new(0),
             metrics,
@@ -112,19 +132,6 @@ impl Evaluator {
         self.vulns.clear();
     }
 
-    async fn blocking<T: Send + 'static>(
-        &self,
-        deadline: Instant,
-        f: impl FnOnce() -> T + Send + 'static,
-    ) -> Result<T, String> {
-        let left = deadline.saturating_duration_since(Instant::now());
-        match tokio::time::timeout(left, tokio::task::spawn_blocking(f)).await {
-            Ok(Ok(v)) => Ok(v),
-            Ok(Err(e)) => Err(format!("internal error: {e}")),
-            Err(_) => Err("timed out (the request deadline passed)".into()),
-        }
-    }
-
     fn hit(&self, hit: bool) {
         if hit {
             self.metrics.cache_hits.fetch_add(1, Relaxed);
@@ -133,8 +140,14 @@ impl Evaluator {
         }
     }
 
+    fn joined(&self, joined: Joined) {
+        if joined == Joined::Merged {
+            self.metrics.inflight_merged.fetch_add(1, Relaxed);
+        }
+    }
+
     async fn resolve(
-        &self,
+        self: &Arc<Self>,
         policy: &Policy,
         reference: &RegistryRef,
         deadline: Instant,
@@ -151,39 +164,64 @@ impl Evaluator {
             return Ok(r);
         }
         self.hit(false);
-        let source = self.source.clone();
-        let r = reference.clone();
-        let resolved = self
-            .blocking(deadline, move || source.resolve(&r))
-            .await??;
-        self.resolved.insert(key, resolved.clone());
-        Ok(resolved)
+        let (me, r, k) = (self.clone(), reference.clone(), key.clone());
+        let generation = self.generation.load(Relaxed);
+        let (result, joined) = self
+            .resolving
+            .run(key, deadline, move || async move {
+                // A flight that landed between our look and now filled it.
+                if let Some(v) = me.resolved.get(&k, ttl) {
+                    return Ok(v);
+                }
+                let source = me.source.clone();
+                let resolved = unblock(move || source.resolve(&r)).await?;
+                if me.generation.load(Relaxed) == generation {
+                    me.resolved.insert(k, resolved.clone());
+                }
+                Ok(resolved)
+            })
+            .await;
+        self.joined(joined);
+        result
     }
 
     async fn signature(
-        &self,
+        self: &Arc<Self>,
         policy: &Policy,
         pinned: &RegistryRef,
         keys: &[String],
         deadline: Instant,
     ) -> SigResult {
         let key = (pinned.to_string(), keys.join("\n"));
-        if let Some(r) = self.signed.get(&key, policy.cache_ttl) {
+        let ttl = policy.cache_ttl;
+        if let Some(r) = self.signed.get(&key, ttl) {
             self.hit(true);
             return r;
         }
         self.hit(false);
-        let check = self.signatures.clone();
-        let (r, k) = (pinned.clone(), keys.to_vec());
-        let result = match self.blocking(deadline, move || check.verify(&r, &k)).await {
-            Ok(v) => v,
-            Err(e) => SigResult::Unavailable(e),
-        };
-        // Errors are not remembered: the next request tries again.
-        if !matches!(result, SigResult::Unavailable(_)) {
-            self.signed.insert(key, result.clone());
-        }
-        result
+        let (me, r, ks, k) = (self.clone(), pinned.clone(), keys.to_vec(), key.clone());
+        let generation = self.generation.load(Relaxed);
+        let (result, joined) = self
+            .verifying
+            .run(key, deadline, move || async move {
+                if let Some(v) = me.signed.get(&k, ttl) {
+                    return Ok(v);
+                }
+                let check = me.signatures.clone();
+                let result = unblock(move || Ok(check.verify(&r, &ks)))
+                    .await
+                    .unwrap_or_else(SigResult::Unavailable);
+                // Errors are not remembered: the next request tries again.
+                if !matches!(result, SigResult::Unavailable(_))
+                    && me.generation.load(Relaxed) == generation
+                {
+                    me.signed.insert(k, result.clone());
+                }
+                Ok(result)
+            })
+            .await;
+        self.joined(joined);
+        result.unwrap_or_else(SigResult::Unavailable)
     }
 
     async fn vulnerabilities(
@@ -194,55 +232,66 @@ impl Evaluator {
         deadline: Instant,
     ) -> Result<VulnFacts, String> {
         let key = (pinned.to_string(), rules.trust_attestations);
-        if let Some(v) = self.vulns.get(&key, policy.cache_ttl) {
+        let ttl = policy.cache_ttl;
+        if let Some(v) = self.vulns.get(&key, ttl) {
             self.hit(true);
             return Ok(v);
         }
         self.hit(false);
-        let mut facts = None;
-        if rules.trust_attestations {
+        // The attestation depends on the keys; the scan does not.
+        let keys = if rules.trust_attestations {
+            rules.keys.join("\n")
+        } else {
+            String::new()
+        };
+        let flight = (key.0.clone(), key.1, keys);
+        let (me, r, k, ks) = (self.clone(), pinned.clone(), key, rules.keys.clone());
+        let generation = self.generation.load(Relaxed);
+        // The flight goes on after a request times out: it caches its
+        // result, so the retry the API server or the controller makes
+        // finds it.
+        let (result, joined) = self
+            .scanning
+            .run(flight, deadline, move || async move {
+                if let Some(v) = me.vulns.get(&k, ttl) {
+                    return Ok(v);
+                }
+                let facts = me.fetch_vulnerabilities(&r, k.1, ks).await?;
+                if me.generation.load(Relaxed) == generation {
+                    me.vulns.insert(k, facts.clone());
+                }
+                Ok(facts)
+            })
+            .await;
+        self.joined(joined);
+        result
+    }
+
+    /// A verified vuln attestation when trusted and present, else
+    /// palisade's own scan (at most `scans` at once).
+    async fn fetch_vulnerabilities(
+        &self,
+        pinned: &RegistryRef,
+        trust_attestations: bool,
+        keys: Vec<String>,
+    ) -> Result<VulnFacts, String> {
+        if trust_attestations {
             let check = self.signatures.clone();
-            let (r, k) = (pinned.clone(), rules.keys.clone());
-            let predicate = self
-                .blocking(deadline, move || check.vuln_attestation(&r, &k))
-                .await??;
+            let r = pinned.clone();
+            let predicate = unblock(move || check.vuln_attestation(&r, &keys)).await?;
             if let Some(p) = predicate {
-                facts = Some(crate::attestation::parse(&p)?);
+                return crate::attestation::parse(&p);
             }
         }
-        let facts = match facts {
-            Some(f) => f,
-            None => {
-                let permit = self
-                    .scans
-                    .clone()
-                    .acquire_owned()
-                    .await
-                    .map_err(|_| "shutting down".to_string())?;
-                // The scan goes on after a request times out: it keeps its
-                // slot and caches its result, so the retry the API server
-                // or the controller makes finds it.
-                let (me, r, k) = (self.clone(), pinned.clone(), key.clone());
-                let generation = self.generation.load(Relaxed);
-                let ttl = policy.cache_ttl;
-                return self
-                    .blocking(deadline, move || {
-                        let _permit = permit;
-                        // Another request may have scanned it meanwhile.
-                        if let Some(v) = me.vulns.get(&k, ttl) {
-                            return Ok(v);
-                        }
-                        let facts = me.source.scan(&r)?;
-                        if me.generation.load(Relaxed) == generation {
-                            me.vulns.insert(k, facts.clone());
-                        }
-                        Ok(facts)
-                    })
-                    .await?;
-            }
-        };
-        self.vulns.insert(key, facts.clone());
-        Ok(facts)
+        let _permit = self
+            .scans
+            .clone()
+            .acquire_owned()
+            .await
+            .map_err(|_| "shutting down".to_string())?;
+        self.metrics.scans.fetch_add(1, Relaxed);
+        let (source, r) = (self.source.clone(), pinned.clone());
+        unblock(move || source.scan(&r)).await
     }
 
     /// Checks one image (as written) used by `containers`.

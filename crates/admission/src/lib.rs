@@ -8,6 +8,7 @@ pub mod cache;
 pub mod cosign;
 pub mod evaluate;
 pub mod facts;
+pub mod flight;
 pub mod images;
 pub mod log;
 pub mod manifests;
