@@ -598,3 +598,105 @@ fn signatures_and_vuln_attestations_end_to_end() {
     );
     assert!(hook.terminate().success());
 }
+
+fn metric(text: &str, name: &str) -> u64 {
+    text.lines()
+        .find_map(|l| l.strip_prefix(name)?.strip_prefix(' '))
+        .and_then(|v| v.parse().ok())
+        .unwrap_or_else(|| panic!("no {name} in {text}"))
+}
+
+/// 16 reviews of one image nobody asked for before, at once: one tag
+/// resolution, one scan and one read of each layer from the registry
+/// (counted in the registry's own access log); the other requests wait
+/// for that flight and get the same answer.
+#[test]
+fn concurrent_reviews_of_one_new_image_share_one_scan() {
+    let mut tools = REAL_TOOLS.to_vec();
+    tools.push("openssl");
+    if !tools_available("concurrent_reviews_of_one_new_image_share_one_scan", &tools) {
+        return;
+    }
+    let registry = Registry::start(Auth::Anonymous);
+    let dir = tempfile::tempdir().unwrap();
+    let root = repo_root();
+    skopeo_copy(
+        &format!("oci:{}:latest", root.join("demo/image").display()),
+        &registry.docker_ref("burst:1"),
+        None,
+        false,
+    );
+    let manifest: Value =
+        serde_json::from_slice(&skopeo_inspect(&registry.docker_ref("burst:1"), None, true))
+            .unwrap();
+    let layers: Vec<String> = manifest["layers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["digest"].as_str().unwrap().to_string())
+        .collect();
+    assert!(!layers.is_empty());
+    let access_log = registry
+        .dir
+        .path()
+        .join(format!("registry-{}.log", registry.port));
+    let gets = |what: &str| {
+        std::fs::read_to_string(&access_log)
+            .unwrap()
+            .lines()
+            .filter(|l| l.contains(&format!("\"GET /v2/burst/{what}")))
+            .count()
+    };
+    let before: Vec<usize> = layers.iter().map(|d| gets(&format!("blobs/{d}"))).collect();
+    let policy =
+        "admission:\n  rules:\n    vulnerabilities: {max_severity: HIGH}\n    mutable_refs: off\n";
+    let hook = Webhook::start(dir.path(), policy, &root.join("demo/vuln-demo.db"));
+    let image = format!("{}/burst:1", registry.host);
+    let barrier = std::sync::Barrier::new(16);
+    let answers: Vec<Value> = std::thread::scope(|s| {
+        let threads: Vec<_> = (0..16)
+            .map(|_| {
+                s.spawn(|| {
+                    barrier.wait();
+                    hook.pod("/validate", &[("c", &image, json!({}))])
+                })
+            })
+            .collect();
+        threads.into_iter().map(|t| t.join().unwrap()).collect()
+    });
+    let first = answers[0]["status"]["message"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(first.contains("[vulnerabilities] "), "{first}");
+    for a in &answers {
+        assert_eq!(a["allowed"], false);
+        assert_eq!(a["status"]["message"], first.as_str(), "the same answer");
+    }
+    let (_, m) = hook.get("/metrics");
+    assert_eq!(
+        metric(&m, "palisade_admission_scans_total"),
+        1,
+        "one scan for 16 requests: {m}"
+    );
+    let merged = metric(&m, "palisade_admission_inflight_merged_total");
+    let hits = metric(&m, "palisade_admission_cache_hits_total");
+    // Every request needed the digest and the scan: one of each ran, the
+    // 15 others of each joined the flight or (arriving after it landed)
+    // found the cache.
+    assert_eq!(merged + hits, 30, "{m}");
+    assert!(merged >= 1, "no request joined a flight: {m}");
+    for (d, b) in layers.iter().zip(before) {
+        assert_eq!(
+            gets(&format!("blobs/{d}")) - b,
+            1,
+            "layer {d} read once from the registry"
+        );
+    }
+    let manifests = gets("manifests/");
+    assert!(
+        manifests <= 3,
+        "{manifests} manifest GETs (skopeo's, one resolution, one scan)"
+    );
+    assert!(hook.terminate().success());
+}
