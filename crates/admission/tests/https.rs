@@ -12,101 +12,11 @@ use palisade_admission::facts::{ImageSource, Resolved, VulnFacts};
 use palisade_admission::server::{Settings, load_policy, serve};
 use palisade_admission::signature::Unavailable;
 use palisade_image::RegistryRef;
+use palisade_testsupport::tls::{https_client, make_cert, openssl_available};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-
-fn openssl_available(test: &str) -> bool {
-    if Command::new("openssl").arg("version").output().is_ok() {
-        return true;
-    }
-    if std::env::var("PALISADE_SKIP_PEER_TESTS").as_deref() == Ok("1") {
-        eprintln!("{test}: skipped: openssl is not installed (PALISADE_SKIP_PEER_TESTS=1)");
-        return false;
-    }
-    panic!(
-        "{test}: needs the openssl CLI (apt-get install openssl), or set PALISADE_SKIP_PEER_TESTS=1"
-    );
-}
-
-fn openssl(args: &[&str]) {
-    let out = Command::new("openssl")
-        .args(args)
-        .output()
-        .expect("openssl");
-    assert!(
-        out.status.success(),
-        "openssl {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
-/// A CA and a P-256 serving certificate it signed, for localhost and
-/// 127.0.0.1 (as a caBundle and a Secret are in a cluster):
-/// (CA certificate, serving certificate, serving key).
-fn make_cert(dir: &Path, name: &str) -> (PathBuf, PathBuf, PathBuf) {
-    let p = |f: &str| dir.join(format!("{name}{f}")).to_str().unwrap().to_string();
-    let (ca, ca_key, csr, cert, key, ext) = (
-        p("-ca.crt"),
-        p("-ca.key"),
-        p(".csr"),
-        p(".crt"),
-        p(".key"),
-        p(".ext"),
-    );
-    openssl(&[
-        "req",
-        "-x509",
-        "-newkey",
-        "ec",
-        "-pkeyopt",
-        "ec_paramgen_curve:P-256",
-        "-nodes",
-        "-days",
-        "1",
-        "-subj",
-        &format!("/CN={name} test CA"),
-        "-keyout",
-        &ca_key,
-        "-out",
-        &ca,
-    ]);
-    openssl(&[
-        "req",
-        "-newkey",
-        "ec",
-        "-pkeyopt",
-        "ec_paramgen_curve:P-256",
-        "-nodes",
-        "-subj",
-        &format!("/CN={name}"),
-        "-keyout",
-        &key,
-        "-out",
-        &csr,
-    ]);
-    std::fs::write(&ext, "subjectAltName=DNS:localhost,IP:127.0.0.1\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n").unwrap();
-    openssl(&[
-        "x509",
-        "-req",
-        "-in",
-        &csr,
-        "-CA",
-        &ca,
-        "-CAkey",
-        &ca_key,
-        "-CAcreateserial",
-        "-days",
-        "1",
-        "-extfile",
-        &ext,
-        "-out",
-        &cert,
-    ]);
-    (ca.into(), cert.into(), key.into())
-}
 
 /// No registry: these policies never ask for one.
 struct NoRegistry;
@@ -136,7 +46,7 @@ impl Server {
 
     fn start_limited(policy: &str, max_connections: usize) -> Server {
         let dir = tempfile::tempdir().unwrap();
-        let (ca, cert, key) = make_cert(dir.path(), "first");
+        let palisade_testsupport::tls::Cert { ca, cert, key } = make_cert(dir.path(), "first");
         let v1 = dir.path().join("..v1");
         std::fs::create_dir(&v1).unwrap();
         std::fs::copy(&cert, v1.join("tls.crt")).unwrap();
@@ -191,12 +101,7 @@ impl Server {
     }
 
     fn client(ca: &Path) -> reqwest::blocking::Client {
-        let pem = std::fs::read(ca).unwrap();
-        reqwest::blocking::Client::builder()
-            .tls_certs_only([reqwest::Certificate::from_pem(&pem).unwrap()])
-            .timeout(Duration::from_secs(10))
-            .build()
-            .unwrap()
+        https_client(ca, Duration::from_secs(10))
     }
 
     fn url(&self, path: &str) -> String {
@@ -452,7 +357,11 @@ fn certificate_swapped_like_kubelet_is_served() {
     let server = Server::start(POLICY);
     let dir = server.dir.path().to_path_buf();
     assert_eq!(server.get("/healthz").0, 200);
-    let (ca2, cert2, key2) = make_cert(&dir, "second");
+    let palisade_testsupport::tls::Cert {
+        ca: ca2,
+        cert: cert2,
+        key: key2,
+    } = make_cert(&dir, "second");
     let new_client = Server::client(&ca2);
     let url = server.url("/healthz");
     assert!(
@@ -640,11 +549,7 @@ fn connections_beyond_the_limit_wait_and_idle_ones_are_closed() {
     let body =
         std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/pod.json")).unwrap();
     let fifth = std::thread::spawn(move || {
-        let r = reqwest::blocking::Client::builder()
-            .tls_certs_only([reqwest::Certificate::from_pem(&std::fs::read(ca).unwrap()).unwrap()])
-            .timeout(Duration::from_secs(30))
-            .build()
-            .unwrap()
+        let r = https_client(&ca, Duration::from_secs(30))
             .post(url)
             .body(body)
             .send()

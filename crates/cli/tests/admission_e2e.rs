@@ -10,6 +10,7 @@ mod support {
     pub mod registry;
 }
 
+use palisade_testsupport::tls::{https_client, make_cert};
 use palisade_testsupport::{ImageSpec, Layer, write_oci};
 use serde_json::{Value, json};
 use std::path::{Path, PathBuf};
@@ -23,85 +24,6 @@ fn repo_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
 
-fn openssl(args: &[&str]) {
-    let out = Command::new("openssl")
-        .args(args)
-        .output()
-        .expect("openssl");
-    assert!(
-        out.status.success(),
-        "openssl {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
-/// (CA certificate, serving certificate, key) for 127.0.0.1.
-fn make_cert(dir: &Path) -> (PathBuf, PathBuf, PathBuf) {
-    let p = |f: &str| dir.join(f).to_str().unwrap().to_string();
-    let (ca, ca_key, csr, cert, key, ext) = (
-        p("ca.crt"),
-        p("ca.key"),
-        p("tls.csr"),
-        p("tls.crt"),
-        p("tls.key"),
-        p("tls.ext"),
-    );
-    openssl(&[
-        "req",
-        "-x509",
-        "-newkey",
-        "ec",
-        "-pkeyopt",
-        "ec_paramgen_curve:P-256",
-        "-nodes",
-        "-days",
-        "1",
-        "-subj",
-        "/CN=palisade e2e CA",
-        "-keyout",
-        &ca_key,
-        "-out",
-        &ca,
-    ]);
-    openssl(&[
-        "req",
-        "-newkey",
-        "ec",
-        "-pkeyopt",
-        "ec_paramgen_curve:P-256",
-        "-nodes",
-        "-subj",
-        "/CN=palisade-admission",
-        "-keyout",
-        &key,
-        "-out",
-        &csr,
-    ]);
-    std::fs::write(
-        &ext,
-        "subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\n",
-    )
-    .unwrap();
-    openssl(&[
-        "x509",
-        "-req",
-        "-in",
-        &csr,
-        "-CA",
-        &ca,
-        "-CAkey",
-        &ca_key,
-        "-CAcreateserial",
-        "-days",
-        "1",
-        "-extfile",
-        &ext,
-        "-out",
-        &cert,
-    ]);
-    (ca.into(), cert.into(), key.into())
-}
-
 struct Webhook {
     child: Child,
     port: u16,
@@ -111,7 +33,7 @@ struct Webhook {
 
 impl Webhook {
     fn start(dir: &Path, policy: &str, db: &Path) -> Webhook {
-        let (ca, cert, key) = make_cert(dir);
+        let palisade_testsupport::tls::Cert { ca, cert, key } = make_cert(dir, "tls");
         let policy_path = dir.join("palisade.yaml");
         std::fs::write(&policy_path, policy).unwrap();
         let log = dir.join("webhook.log");
@@ -133,12 +55,7 @@ impl Webhook {
             .stderr(std::fs::File::create(&log).unwrap())
             .spawn()
             .expect("palisade serve admission");
-        let pem = std::fs::read(&ca).unwrap();
-        let client = reqwest::blocking::Client::builder()
-            .tls_certs_only([reqwest::Certificate::from_pem(&pem).unwrap()])
-            .timeout(Duration::from_secs(120))
-            .build()
-            .unwrap();
+        let client = https_client(&ca, Duration::from_secs(120));
         let mut hook = Webhook {
             child,
             port,

@@ -2,6 +2,8 @@
 //! owners, links, whiteouts), compression, and the two on-disk formats
 //! palisade reads locally (OCI image layout and docker-archive).
 
+pub mod tls;
+
 use sha2::{Digest as _, Sha256};
 use std::io::Write;
 use std::path::Path;
