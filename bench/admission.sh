@@ -7,7 +7,8 @@
 #  2. saturation: wrk (Debian) with 2 threads and 16 connections, 10 s;
 #  3. cold path: the first review of an image after the caches were dropped
 #     (policy touched): registry resolve + full palisade scan, median of 5,
-#     for scratch-static, the demo image and debian12-minbase.
+#     for scratch-static, the demo image and debian12-minbase;
+#  4. burst: 16 concurrent first reviews of one image (single flight).
 # Needs: docker-registry, skopeo, openssl, wrk, curl; a release build
 # (cargo build --release -p palisade && cargo build --release -p
 # palisade-admission --example load); images from tools/make-images.sh
@@ -21,7 +22,7 @@ palisade=${PALISADE:-$target/release/palisade}
 load=$target/release/examples/load
 signer=$target/release/examples/sign_image
 db=${PALISADE_DB:-$here/demo/vuln-demo.db}
-for t in docker-registry skopeo openssl wrk curl; do command -v $t >/dev/null || { echo "missing $t (apt-get install -y docker-registry skopeo openssl wrk curl)" >&2; exit 2; }; done
+for t in docker-registry skopeo openssl wrk curl bc; do command -v $t >/dev/null || { echo "missing $t (apt-get install -y docker-registry skopeo openssl wrk curl bc)" >&2; exit 2; }; done
 [[ -x $palisade && -x $load && -x $signer ]] || { echo "build first: cargo build --release -p palisade && cargo build --release -p palisade-admission --examples" >&2; exit 2; }
 tmp=$(mktemp -d); pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$tmp"; }
@@ -83,6 +84,23 @@ for img in scratch-static demo debian12-minbase attested; do
   done
   allowed=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["response"]["allowed"])' "$tmp/out.json")
   printf '%s\n' "${times[@]}" | sort -n | awk -v img="$img" -v a="$allowed" '{t[NR]=$1} END {printf "- %s: median %.1f ms (min %.1f, max %.1f), allowed=%s\n", img, t[3]*1000, t[1]*1000, t[5]*1000, a}'
+done
+echo
+metric() { curl -fs --cacert "$tmp/ca.crt" "$url/metrics" | awk -v n="$1" '$1 == n {print $2}'; }
+echo "### burst: 16 concurrent first reviews of one image after the caches were dropped (single flight: one resolve and one scan expected)"
+for img in demo debian12-minbase; do
+  curl -fs "http://$reg/v2/$img/tags/list" >/dev/null || continue
+  touch "$tmp/policy.yaml"; sleep 1.2
+  scans0=$(metric palisade_admission_scans_total); merged0=$(metric palisade_admission_inflight_merged_total)
+  start=$(date +%s.%N)
+  burst=()
+  for i in $(seq 16); do post "$tmp/$img.json" > "$tmp/burst-$i.t" & burst+=($!); done
+  wait "${burst[@]}"
+  end=$(date +%s.%N)
+  slowest=$(awk '{print}' "$tmp"/burst-*.t | sort -n | tail -1)
+  printf -- '- %s: 16 answered in %.1f ms (slowest request %.1f ms); scans %d, merged %d\n' "$img" \
+    "$(echo "($end - $start) * 1000" | bc -l)" "$(echo "$slowest * 1000" | bc -l)" \
+    $(( $(metric palisade_admission_scans_total) - scans0 )) $(( $(metric palisade_admission_inflight_merged_total) - merged0 ))
 done
 echo
 review "$reg/scratch-static:1" > "$tmp/warm.json"
