@@ -598,10 +598,14 @@ fn concurrent_reviews_of_one_new_image_share_one_scan() {
     );
     let merged = metric(&m, "palisade_admission_inflight_merged_total");
     let hits = metric(&m, "palisade_admission_cache_hits_total");
-    // Every request needed the digest and the scan: one of each ran, the
-    // 15 others of each joined the flight or (arriving after it landed)
-    // found the cache.
-    assert_eq!(merged + hits, 30, "{m}");
+    let misses = metric(&m, "palisade_admission_cache_misses_total");
+    // Every request looked up the digest and the vulnerabilities: 32
+    // lookups. Two started the flights; the others joined them or,
+    // arriving after they landed, found the cache (a request that missed
+    // the cache just before a flight landed starts one more flight, which
+    // finds the cache filled: rare, and still no second fetch).
+    assert_eq!(hits + misses, 32, "{m}");
+    assert!(merged + hits >= 28, "{m}");
     assert!(merged >= 1, "no request joined a flight: {m}");
     for (d, b) in layers.iter().zip(before) {
         assert_eq!(
