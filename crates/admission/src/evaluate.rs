@@ -658,6 +658,70 @@ mod tests {
         );
     }
 
+    /// Fails its first `fail` scans, then answers like SlowScans.
+    struct Flaky {
+        inner: SlowScans,
+        fail: AtomicUsize,
+    }
+    impl ImageSource for Flaky {
+        fn resolve(&self, r: &RegistryRef) -> Result<Resolved, String> {
+            self.inner.resolve(r)
+        }
+        fn scan(&self, r: &RegistryRef) -> Result<VulnFacts, String> {
+            if self.fail.load(Relaxed) > 0 {
+                self.fail.fetch_sub(1, Relaxed);
+                std::thread::sleep(Duration::from_millis(300));
+                return Err("registry said 503".into());
+            }
+            self.inner.scan(r)
+        }
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn concurrent_requests_share_one_scan_and_a_failed_one_is_not_kept() {
+        let policy =
+            crate::policy::parse("admission: {rules: {vulnerabilities: enforce}}").unwrap();
+        let source = Arc::new(Flaky {
+            inner: SlowScans(AtomicUsize::new(0)),
+            fail: AtomicUsize::new(1),
+        });
+        let ev = Arc::new(Evaluator::new(
+            policy,
+            source.clone(),
+            Arc::new(crate::signature::Unavailable),
+            Arc::default(),
+        ));
+        let body = br#"{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":"u","kind":{"kind":"Pod"},"namespace":"n","object":{"spec":{"containers":[{"name":"c","image":"r.example/app:1"}]}}}}"#;
+        let (_, request) = crate::review::parse(body).unwrap();
+        let request = Arc::new(request);
+        let burst = |ev: Arc<Evaluator>| {
+            let request = request.clone();
+            async move {
+                let mut tasks = tokio::task::JoinSet::new();
+                for _ in 0..16 {
+                    let (ev, request) = (ev.clone(), request.clone());
+                    tasks.spawn(async move {
+                        ev.decide(&request, Instant::now() + Duration::from_secs(5), false)
+                            .await
+                            .message
+                    });
+                }
+                tasks.join_all().await
+            }
+        };
+        // The first flight fails: all 16 get its error (failing closed).
+        for m in burst(ev.clone()).await {
+            assert!(m.contains("could not scan: registry said 503"), "{m}");
+        }
+        assert!(ev.metrics.inflight_merged.load(Relaxed) >= 15);
+        // The error was not kept: the next burst scans again, once.
+        for m in burst(ev.clone()).await {
+            assert!(m.contains("[vulnerabilities] 1 vulnerabilities"), "{m}");
+        }
+        assert_eq!(source.inner.0.load(Relaxed), 1, "one successful scan");
+        assert_eq!(ev.metrics.scans.load(Relaxed), 2, "one scan per burst");
+    }
+
     #[test]
     fn errors_fail_closed_unless_the_policy_allows() {
         assert_eq!(error_mode(Mode::Enforce, OnError::Deny), Mode::Enforce);

@@ -534,12 +534,14 @@ fn connections_beyond_the_limit_wait_and_idle_ones_are_closed() {
         return;
     }
     let server = Server::start_limited(POLICY, 4);
-    // Four slots taken: two idle after the handshake, two slowloris
-    // clients that started a request and stopped mid-headers.
+    // Four slots taken: one idle after the handshake, one idle after a
+    // kept-alive request, two slowloris clients that started a request
+    // and stopped mid-headers.
     let started = Instant::now();
     let mut held = [
         idle_tls(&server, b""),
-        idle_tls(&server, b""),
+        // Kept alive after one answered request, then idle.
+        idle_tls(&server, b"GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n"),
         idle_tls(&server, b"POST /validate HTTP/1.1\r\nHost: localhost\r\n"),
         idle_tls(&server, b"POST /validate HTTP/1.1\r\nContent-"),
     ];
