@@ -245,6 +245,14 @@ async fn watch_files(
                 policy_stamp = now;
                 match load_policy(path) {
                     Ok(p) => {
+                        let before = evaluator.policy();
+                        if (before.max_connections, before.max_handshakes)
+                            != (p.max_connections, p.max_handshakes)
+                        {
+                            crate::log::event(
+                                json!({"event": "limits_changed", "applies": "after a restart"}),
+                            );
+                        }
                         evaluator.set_policy(p);
                         evaluator.metrics.policy_reloads.fetch_add(1, Relaxed);
                         crate::log::event(

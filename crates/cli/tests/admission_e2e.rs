@@ -33,6 +33,10 @@ struct Webhook {
 
 impl Webhook {
     fn start(dir: &Path, policy: &str, db: &Path) -> Webhook {
+        Self::start_with(dir, policy, db, &[])
+    }
+
+    fn start_with(dir: &Path, policy: &str, db: &Path, extra: &[&str]) -> Webhook {
         let palisade_testsupport::tls::Cert { ca, cert, key } = make_cert(dir, "tls");
         let policy_path = dir.join("palisade.yaml");
         std::fs::write(&policy_path, policy).unwrap();
@@ -50,6 +54,7 @@ impl Webhook {
             .arg("--db")
             .arg(db)
             .args(["--poll", "0.2", "--request-timeout", "60"])
+            .args(extra)
             .env("DOCKER_CONFIG", dir)
             .stdout(Stdio::null())
             .stderr(std::fs::File::create(&log).unwrap())
@@ -620,4 +625,35 @@ fn concurrent_reviews_of_one_new_image_share_one_scan() {
         "{manifests} manifest GETs (skopeo's, one resolution, one scan)"
     );
     assert!(hook.terminate().success());
+}
+
+/// The connection limits come from the flag, else the policy's
+/// `admission.limits`, else the defaults.
+#[test]
+fn connection_limits_from_flags_policy_or_defaults() {
+    if !palisade_testsupport::tls::openssl_available(
+        "connection_limits_from_flags_policy_or_defaults",
+    ) {
+        return;
+    }
+    let db = repo_root().join("demo/vuln-demo.db");
+    for (policy, flags, want) in [
+        ("admission: {}\n", &[][..], 1024),
+        ("admission: {limits: {max_connections: 3}}\n", &[][..], 3),
+        (
+            "admission: {limits: {max_connections: 3}}\n",
+            &["--max-connections", "7"][..],
+            7,
+        ),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let hook = Webhook::start_with(dir.path(), policy, &db, flags);
+        let (_, m) = hook.get("/metrics");
+        assert_eq!(
+            metric(&m, "palisade_admission_connections_max"),
+            want,
+            "{policy} {flags:?}"
+        );
+        assert!(hook.terminate().success());
+    }
 }

@@ -132,6 +132,11 @@ pub struct Policy {
     pub cache_size: usize,
     /// How long a tag → digest resolution is reused.
     pub tag_ttl: Duration,
+    /// Connection and TLS handshake limits (`admission.limits`), read
+    /// when the server starts (the flags win); a reload does not resize
+    /// them.
+    pub max_connections: Option<usize>,
+    pub max_handshakes: Option<usize>,
 }
 
 impl Default for Policy {
@@ -143,6 +148,8 @@ impl Default for Policy {
             cache_ttl: Duration::from_secs(600),
             cache_size: 1000,
             tag_ttl: Duration::from_secs(30),
+            max_connections: None,
+            max_handshakes: None,
         }
     }
 }

@@ -60,9 +60,28 @@ pub fn parse(text: &str) -> R<Policy> {
                     }
                 }
             }
+            "limits" => {
+                for (k, v) in mapping(v, "admission.limits")? {
+                    match key(k)? {
+                        "max_connections" => {
+                            policy.max_connections =
+                                Some(count(v, "admission.limits.max_connections", 1, 1_000_000)?)
+                        }
+                        "max_handshakes" => {
+                            policy.max_handshakes =
+                                Some(count(v, "admission.limits.max_handshakes", 1, 100_000)?)
+                        }
+                        other => {
+                            return Err(format!(
+                                "admission.limits: unknown key {other:?} (expected max_connections, max_handshakes)"
+                            ));
+                        }
+                    }
+                }
+            }
             other => {
                 return Err(format!(
-                    "admission: unknown key {other:?} (expected rules, namespaces, exemptions, cache)"
+                    "admission: unknown key {other:?} (expected rules, namespaces, exemptions, cache, limits)"
                 ));
             }
         }
@@ -380,6 +399,7 @@ dockerfile:
   trusted_bases: [gcr.io/distroless/]
 admission:
   cache: {ttl: 10m, size: 50}
+  limits: {max_connections: 256}
   rules:
     registries: {allowed: ["registry.example.com/team-*/*"]}
     mutable_refs: {mode: warn}
@@ -402,6 +422,7 @@ admission:
         let p = parse(SAMPLE).unwrap();
         assert_eq!(p.cache_ttl, Duration::from_secs(600));
         assert_eq!(p.cache_size, 50);
+        assert_eq!((p.max_connections, p.max_handshakes), (Some(256), None));
         assert_eq!(p.rules.registries, Mode::Enforce);
         assert_eq!(
             p.rules.allowed.len(),
@@ -434,6 +455,8 @@ admission:
             "admission: {exemptions: [{namespace: a}]}",
             "admission: {exemptions: [{namespace: a, reason: r, expires: 2027-02-30}]}",
             "admission: {cache: {ttl: 1y}}",
+            "admission: {limits: {max_connections: 0}}",
+            "admission: {limits: {max_sockets: 5}}",
             "admission: {rules: {run_as_root: sometimes}}",
             "admission: [1]",
             "a: &a [x, x]\nb: &b [*a, *a]\nadmission: {rules: {registries: {allowed: *b}}}",

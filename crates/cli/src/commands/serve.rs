@@ -86,16 +86,18 @@ pub struct AdmissionArgs {
     /// Seconds between checks of the certificate, policy and database files
     #[arg(long, value_name = "SECONDS", default_value = "2", value_parser = seconds)]
     pub poll: Duration,
-    /// Connections open at once. Beyond it palisade stops accepting: new
+    /// Connections open at once [default: admission.limits.max_connections
+    /// of the policy, else 1024]. Beyond it palisade stops accepting: new
     /// connections wait in the listen backlog (the API server's call is
     /// delayed, not failed) until one closes; idle connections close after
     /// 5 s without a request
-    #[arg(long, value_name = "N", env = "PALISADE_MAX_CONNECTIONS", default_value_t = palisade_admission::server::MAX_CONNECTIONS, value_parser = clap::value_parser!(u32).range(1..=1_000_000).map(|n| n as usize))]
-    pub max_connections: usize,
-    /// TLS handshakes in progress at once (the others wait their turn
-    /// within the 10 s handshake deadline)
-    #[arg(long, value_name = "N", env = "PALISADE_MAX_HANDSHAKES", default_value_t = palisade_admission::server::MAX_HANDSHAKES, value_parser = clap::value_parser!(u32).range(1..=100_000).map(|n| n as usize))]
-    pub max_handshakes: usize,
+    #[arg(long, value_name = "N", env = "PALISADE_MAX_CONNECTIONS", value_parser = clap::value_parser!(u32).range(1..=1_000_000).map(|n| n as usize))]
+    pub max_connections: Option<usize>,
+    /// TLS handshakes in progress at once, the others wait their turn
+    /// within the 10 s handshake deadline [default:
+    /// admission.limits.max_handshakes of the policy, else 64]
+    #[arg(long, value_name = "N", env = "PALISADE_MAX_HANDSHAKES", value_parser = clap::value_parser!(u32).range(1..=100_000).map(|n| n as usize))]
+    pub max_handshakes: Option<usize>,
 
     /// Print the Kubernetes manifests (Namespace, ServiceAccount, policy
     /// ConfigMap, Deployment, Service, PodDisruptionBudget, Validating- and
@@ -208,6 +210,8 @@ fn admission(args: AdmissionArgs) -> Result<ExitCode> {
             Policy::builtin()
         }
     };
+    // Read once: a reloaded policy does not resize the server.
+    let limits = (policy.max_connections, policy.max_handshakes);
     if args.registry_timeout == 0 {
         bail!("--registry-timeout must be at least 1 second");
     }
@@ -240,8 +244,14 @@ fn admission(args: AdmissionArgs) -> Result<ExitCode> {
         db: args.db,
         request_timeout: args.request_timeout,
         poll: args.poll,
-        max_connections: args.max_connections,
-        max_handshakes: args.max_handshakes,
+        max_connections: args
+            .max_connections
+            .or(limits.0)
+            .unwrap_or(palisade_admission::server::MAX_CONNECTIONS),
+        max_handshakes: args
+            .max_handshakes
+            .or(limits.1)
+            .unwrap_or(palisade_admission::server::MAX_HANDSHAKES),
     };
     palisade_admission::server::run(settings, evaluator).map_err(|e| anyhow!(e))?;
     Ok(ExitCode::SUCCESS)
