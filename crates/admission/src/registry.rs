@@ -48,8 +48,11 @@ impl ImageSource for RegistrySource {
             .map_err(short)?;
         let boxed = palisade_catalog::analyzers();
         let analyzers: Vec<&dyn Analyzer> = boxed.iter().map(|a| a.as_ref()).collect();
+        // The blob digests are verified; the config's diff-ids add nothing
+        // to what is scanned and cost a second hash on the cold path.
         let walk = WalkOptions {
             threads: self.threads,
+            verify_diff_ids: false,
             ..WalkOptions::default()
         };
         let scan = palisade_image::walk(&image, &analyzers, &walk).map_err(short)?;

@@ -7,7 +7,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         &palisade_image::ImageRef::parse(&reference)?,
         &Default::default(),
     )?;
-    let scan = palisade_image::walk(&image, &[], &Default::default())?;
+    // WALK_SKIP_DIFF_IDS=1 measures the walk without the diff-id hash.
+    let options = palisade_image::WalkOptions {
+        verify_diff_ids: std::env::var_os("WALK_SKIP_DIFF_IDS").is_none(),
+        ..Default::default()
+    };
+    let scan = palisade_image::walk(&image, &[], &options)?;
     let eff = scan.fs.efficiency();
     println!(
         "{} layers, {} paths, {} removed, efficiency {:.6}, wasted {} B",

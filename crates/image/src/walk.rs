@@ -4,7 +4,7 @@
 //! parallel. Files that an analyzer asked for are handed to it as they pass.
 
 use crate::analyzer::{Analysis, Analyzer, CompiledAnalyzers, FileRef};
-use crate::digest::{Algorithm, Digest, HashingReader, VerifyingReader};
+use crate::digest::{Algorithm, Digest, Hasher, HashingReader, VerifyingReader};
 use crate::error::{ImageError, Result};
 use crate::fs::{Filesystem, LayerChanges};
 use crate::image::Image;
@@ -43,12 +43,29 @@ pub trait Progress: Send + Sync {
     fn layer_finished(&self, _index: usize) {}
 }
 
-#[derive(Default)]
 pub struct WalkOptions<'a> {
     pub limits: Limits,
     /// Worker threads; 0 means one per CPU.
     pub threads: usize,
     pub progress: Option<&'a dyn Progress>,
+    /// Hash every uncompressed layer and compare it with the config's
+    /// diff-id. When off, a compressed layer whose blob digest was verified
+    /// is not hashed a second time: that digest already fixes every byte
+    /// walked, and the diff-id check would only find an inconsistent config
+    /// (which container runtimes refuse at unpack). Layers without a
+    /// verified blob digest or a stated diff-id are always hashed.
+    pub verify_diff_ids: bool,
+}
+
+impl Default for WalkOptions<'_> {
+    fn default() -> Self {
+        WalkOptions {
+            limits: Limits::default(),
+            threads: 0,
+            progress: None,
+            verify_diff_ids: true,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
@@ -92,8 +109,11 @@ pub struct LayerContents {
     /// The blob digest: verified when the source stated it, else computed.
     pub digest: Digest,
     pub digest_verified: bool,
-    /// The uncompressed tar's digest: verified against the config.
+    /// The uncompressed tar's digest: computed and checked against the
+    /// config, or the config's value when `diff_id_verified` is false (see
+    /// [`WalkOptions::verify_diff_ids`]).
     pub diff_id: Digest,
+    pub diff_id_verified: bool,
     pub compression: Compression,
     pub compressed_size: u64,
     pub uncompressed_size: u64,
@@ -299,7 +319,7 @@ pub fn walk_blob(name: &str, blob: &[u8], limits: &Limits) -> Result<LayerConten
     let options = WalkOptions {
         limits: limits.clone(),
         threads: 1,
-        progress: None,
+        ..WalkOptions::default()
     };
     let no_analyzers = CompiledAnalyzers::new(&[]).expect("no patterns to compile");
     walk_stream(
@@ -354,23 +374,33 @@ fn walk_stream(
         stop,
         index,
     };
+    // An uncompressed layer's diff-id is its blob digest, so its check costs
+    // nothing more than the blob check: keep it.
+    let skip_diff_id =
+        !options.verify_diff_ids && desc.digest.is_some() && compression != Compression::None;
+    let claimed_diff_id = desc.diff_id.clone().filter(|_| skip_diff_id);
+    let hash_diff_id = claimed_diff_id.is_none();
     let (tar, diff_id, uncompressed_size, buffered) = match compression {
         Compression::Gzip => {
-            let (tar, d, n, dec) =
-                read_layer(flate2::read::MultiGzDecoder::new(buffered), &ctx, limits)
-                    .map_err(|e| e.with_codec("gzip"))?;
+            let (tar, d, n, dec) = read_layer(
+                flate2::read::MultiGzDecoder::new(buffered),
+                &ctx,
+                limits,
+                hash_diff_id,
+            )
+            .map_err(|e| e.with_codec("gzip"))?;
             (tar, d, n, dec.into_inner())
         }
         Compression::Zstd => {
             let dec = zstd::stream::read::Decoder::with_buffer(buffered)
                 .map_err(|e| format!("zstd: {e}"))?;
             let (tar, d, n, dec) =
-                read_layer(dec, &ctx, limits).map_err(|e| e.with_codec("zstd"))?;
+                read_layer(dec, &ctx, limits, hash_diff_id).map_err(|e| e.with_codec("zstd"))?;
             (tar, d, n, dec.finish())
         }
         Compression::None => {
-            let (tar, d, n, r) =
-                read_layer(buffered, &ctx, limits).map_err(|e| e.with_codec("tar"))?;
+            let (tar, d, n, r) = read_layer(buffered, &ctx, limits, hash_diff_id)
+                .map_err(|e| e.with_codec("tar"))?;
             (tar, d, n, r)
         }
     };
@@ -391,18 +421,28 @@ fn walk_stream(
             (d, n, false)
         }
     };
-    if let Some(expected) = &desc.diff_id
-        && expected != &diff_id
-    {
-        return Err(format!(
-            "diff-id mismatch: the config says {expected}, the layer's content is {diff_id}"
-        ));
-    }
+    let (diff_id, diff_id_verified) = match (diff_id, claimed_diff_id) {
+        (Some(computed), _) => {
+            if let Some(expected) = &desc.diff_id
+                && expected != &computed
+            {
+                return Err(format!(
+                    "diff-id mismatch: the config says {expected}, the layer's content is {computed}"
+                ));
+            }
+            (computed, true)
+        }
+        (None, claimed) => (
+            claimed.ok_or("internal: the diff-id was neither hashed nor stated")?,
+            false,
+        ),
+    };
     Ok(LayerContents {
         index,
         digest,
         digest_verified,
         diff_id,
+        diff_id_verified,
         compression,
         compressed_size,
         uncompressed_size,
@@ -496,21 +536,42 @@ pub(crate) fn describe_io_error(e: &io::Error) -> String {
 /// Read size between the decompressed stream and the tar reader.
 const TAR_BUFFER: usize = 1 << 18;
 
-/// Lists the tar inside a (decompressed) stream and hashes it for the diff-id.
-/// Returns the decoder so the caller can finish the compressed stream.
+/// Counts the uncompressed stream and, when asked, hashes it for the diff-id.
+struct DiffIdReader<R> {
+    inner: R,
+    hasher: Option<Hasher>,
+    count: u64,
+}
+
+impl<R: Read> Read for DiffIdReader<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        if let Some(h) = &mut self.hasher {
+            h.update(&buf[..n]);
+        }
+        self.count += n as u64;
+        Ok(n)
+    }
+}
+
+/// Lists the tar inside a (decompressed) stream and hashes it for the
+/// diff-id if `hash` is set. Returns the decoder so the caller can finish
+/// the compressed stream.
 fn read_layer<D: Read>(
     decoder: D,
     ctx: &TarContext<'_, '_>,
     limits: &Limits,
-) -> std::result::Result<(TarContents, Digest, u64, D), LayerFailure> {
-    let hashed = HashingReader::new(
-        LimitReader {
+    hash: bool,
+) -> std::result::Result<(TarContents, Option<Digest>, u64, D), LayerFailure> {
+    let hashed = DiffIdReader {
+        inner: LimitReader {
             inner: decoder,
             left: limits.max_layer_bytes,
             limit: limits.max_layer_bytes,
         },
-        Algorithm::Sha256,
-    );
+        hasher: hash.then(|| Hasher::new(Algorithm::Sha256)),
+        count: 0,
+    };
     // tar reads 512-byte headers and small bodies; a large buffer lets the
     // decoder inflate and the hasher hash in big runs (their fast paths).
     let buffered = BufReader::with_capacity(TAR_BUFFER, hashed);
@@ -519,8 +580,9 @@ fn read_layer<D: Read>(
     let mut buffered = archive.into_inner();
     // The end-of-archive blocks and padding count towards the diff-id.
     drain(&mut buffered)?;
-    let (diff_id, size, limited) = buffered.into_inner().finish_with_inner();
-    Ok((contents, diff_id, size, limited.inner))
+    let reader = buffered.into_inner();
+    let diff_id = reader.hasher.map(Hasher::finish);
+    Ok((contents, diff_id, reader.count, reader.inner.inner))
 }
 
 fn list_tar<R: Read>(

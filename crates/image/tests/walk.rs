@@ -741,6 +741,67 @@ fn wrong_diff_id_in_the_config_is_a_mismatch() {
     );
 }
 
+/// With `verify_diff_ids` off, a compressed layer whose blob digest was
+/// verified is not hashed again: the config's (wrong) diff-id is reported
+/// as unverified instead of failing the walk, and the content is unchanged.
+#[test]
+fn diff_id_check_can_be_skipped_for_verified_compressed_blobs() {
+    let spec = ImageSpec::new(vec![
+        Layer::new().file("a", b"1"),
+        Layer::new().file("b", b"2"),
+    ]);
+    let mut built = spec.build();
+    let mut config: serde_json::Value = serde_json::from_slice(&built.config).unwrap();
+    let wrong = format!("sha256:{}", sha256_hex(b"something else"));
+    config["rootfs"]["diff_ids"][1] = wrong.clone().into();
+    built.config = serde_json::to_vec(&config).unwrap();
+    let dir = write_built(&built);
+    let options = WalkOptions {
+        verify_diff_ids: false,
+        ..WalkOptions::default()
+    };
+    let s = scan_dir(dir.path(), &[], &options).expect("walk without the diff-id check");
+    assert_eq!(paths(&s), ["a", "b"]);
+    assert!(
+        s.layers
+            .iter()
+            .all(|l| !l.diff_id_verified && l.digest_verified)
+    );
+    assert_eq!(s.layers[1].diff_id.to_string(), wrong);
+    assert_eq!(
+        s.layers[0].diff_id.to_string(),
+        format!("sha256:{}", sha256_hex(&built.tars[0]))
+    );
+    // The blob digest is still verified when the diff-id is not: change the
+    // gzip header's MTIME, which no gzip check covers.
+    let path = blob_path(dir.path(), &built.blobs[0]);
+    let mut bytes = std::fs::read(&path).unwrap();
+    bytes[4] ^= 1;
+    std::fs::write(&path, &bytes).unwrap();
+    let err = match scan_dir(dir.path(), &[], &options) {
+        Ok(_) => panic!("a corrupt blob passed"),
+        Err(e) => e.to_string(),
+    };
+    assert!(err.contains("digest mismatch"), "{err}");
+}
+
+/// An uncompressed layer's diff-id is its blob digest: it is always checked.
+#[test]
+fn uncompressed_layers_keep_the_diff_id_check() {
+    let spec = ImageSpec::new(vec![Layer::new().file("a", b"1")]).compression(Compression::None);
+    let s = try_scan_with(
+        &spec,
+        &[],
+        &WalkOptions {
+            verify_diff_ids: false,
+            ..WalkOptions::default()
+        },
+    )
+    .unwrap();
+    assert!(s.layers[0].diff_id_verified);
+    assert_eq!(s.layers[0].diff_id, s.layers[0].digest);
+}
+
 #[test]
 fn layer_size_limit() {
     let spec = ImageSpec::new(vec![Layer::new().file("big", &[7u8; 100_000])]);

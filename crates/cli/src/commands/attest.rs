@@ -147,7 +147,7 @@ fn own_predicate(args: &AttestArgs) -> Result<serde_json::Value> {
     let started = palisade_report::cyclonedx::now_timestamp();
     let boxed = palisade_catalog::analyzers();
     let analyzers: Vec<&dyn Analyzer> = boxed.iter().map(|a| a.as_ref()).collect();
-    let (_reference, image, scan) = args.image.open_and_walk(&analyzers, args.quiet)?;
+    let (_reference, image, scan) = args.image.open_and_walk(&analyzers, args.quiet, false)?;
     let sbom = palisade_catalog::build(&scan, 0);
     if let Some(format) = format {
         let doc = standard_document(&args.image.reference, &image, &sbom, format, None);

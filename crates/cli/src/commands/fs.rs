@@ -67,6 +67,7 @@ pub fn run(args: FsArgs) -> Result<ExitCode> {
         retries: 0,
         threads: 0,
         max_layer_size: Limits::default().max_layer_bytes,
+        verify_diff_ids: false,
     };
     super::image::run(ImageCommandArgs {
         image,

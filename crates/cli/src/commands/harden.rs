@@ -178,7 +178,7 @@ pub fn run(args: HardenArgs) -> Result<ExitCode> {
         };
     let analyzers_owned = palisade_audit::analyzers(&[Scanner::Audit]);
     let analyzers: Vec<&dyn Analyzer> = analyzers_owned.iter().map(|a| a.as_ref()).collect();
-    let (reference, image, scan) = args.image.open_and_walk(&analyzers, args.quiet)?;
+    let (reference, image, scan) = args.image.open_and_walk(&analyzers, args.quiet, true)?;
     let before = audit(&args.image.reference, &reference, &image, &scan);
 
     let hardened = palisade_harden::harden(&image, &scan, &options, args.work_dir.as_deref())?;
@@ -211,6 +211,7 @@ pub fn run(args: HardenArgs) -> Result<ExitCode> {
         limits: args.image.limits(),
         threads: args.image.threads,
         progress: None,
+        verify_diff_ids: true,
     };
     let out_scan = palisade_image::walk(&out_image, &analyzers, &walk_options)
         .with_context(|| format!("verifying {}", args.output))?;

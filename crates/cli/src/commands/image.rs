@@ -157,7 +157,7 @@ pub fn run(args: ImageCommandArgs) -> Result<ExitCode> {
     let catalog_analyzers = palisade_catalog::analyzers();
     let catalog_index = analyzers.len();
     analyzers.extend(catalog_analyzers.iter().map(|a| a.as_ref()));
-    let (reference, image, scan) = args.image.open_and_walk(&analyzers, args.quiet)?;
+    let (reference, image, scan) = args.image.open_and_walk(&analyzers, args.quiet, false)?;
     if no_db_warning {
         eprintln!(
             "palisade: warning: no vulnerability database, vulnerabilities not scanned: get one with `palisade db update` (osv.dev) or `palisade db import PATH...` (offline)"

@@ -56,6 +56,14 @@ pub struct ImageArgs {
     /// Largest uncompressed layer accepted, in bytes (decompression-bomb guard)
     #[arg(long, value_name = "BYTES", default_value_t = Limits::default().max_layer_bytes)]
     pub max_layer_size: u64,
+
+    /// Also hash every uncompressed layer and check it against the config's
+    /// diff-id. The layer blobs' digests (from the manifest) are always
+    /// verified, which already fixes every byte scanned; this only adds the
+    /// config's consistency check, at the cost of a second SHA-256 pass.
+    /// `inspect` and `harden` always do it.
+    #[arg(long)]
+    pub verify_diff_ids: bool,
 }
 
 impl ImageArgs {
@@ -107,11 +115,13 @@ impl ImageArgs {
     }
 
     /// Opens the image and walks its layers once with `analyzers`, with
-    /// progress bars on a terminal unless `quiet`.
+    /// progress bars on a terminal unless `quiet`. `verify_diff_ids` forces
+    /// the diff-id check that `--verify-diff-ids` otherwise asks for.
     pub fn open_and_walk(
         &self,
         analyzers: &[&dyn Analyzer],
         quiet: bool,
+        verify_diff_ids: bool,
     ) -> Result<(ImageRef, Image, Scan)> {
         let reference = self.image_ref()?;
         let image = palisade_image::open(&reference, &self.open_options()?)?;
@@ -121,6 +131,7 @@ impl ImageArgs {
             limits: self.limits(),
             threads: self.threads,
             progress: bars.as_ref().map(|b| b as &dyn Progress),
+            verify_diff_ids: verify_diff_ids || self.verify_diff_ids,
         };
         let scan = palisade_image::walk(&image, analyzers, &walk_options);
         if let Some(b) = &bars {

@@ -32,7 +32,7 @@ pub struct InspectArgs {
 
 pub fn run(args: InspectArgs) -> Result<ExitCode> {
     let os_release = OsReleaseAnalyzer;
-    let (_, image, scan) = args.image.open_and_walk(&[&os_release], args.quiet)?;
+    let (_, image, scan) = args.image.open_and_walk(&[&os_release], args.quiet, true)?;
     let report = inspect::report(&image, &scan, Some(0));
     let text = match args.format {
         Format::Json => output::json(&report)?,

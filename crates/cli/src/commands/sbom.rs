@@ -77,7 +77,7 @@ pub fn run(args: SbomArgs) -> Result<ExitCode> {
     }
     let boxed = palisade_catalog::analyzers();
     let analyzers: Vec<&dyn Analyzer> = boxed.iter().map(|a| a.as_ref()).collect();
-    let (_reference, image, scan) = args.image.open_and_walk(&analyzers, args.quiet)?;
+    let (_reference, image, scan) = args.image.open_and_walk(&analyzers, args.quiet, false)?;
     let sbom = palisade_catalog::build(&scan, 0);
     // Analyzer errors the walk recorded on the catalogers' files.
     let mut warnings: Vec<String> = scan
