@@ -10,9 +10,16 @@ mod support {
 use palisade_testsupport::{ImageSpec, Layer, write_blob};
 use serde_json::json;
 use std::path::Path;
-use support::registry::{Auth, REAL_TOOLS, Registry, palisade, skopeo_copy, tools_available};
+use support::registry::{Auth, REAL_TOOLS, Registry, Run, palisade, skopeo_copy, tools_available};
 
 const NOW: &str = "2026-12-01T00:00:00Z";
+
+/// `palisade aws lifecycle ACTION --policy POLICY REPO EXTRA...`.
+fn lifecycle(action: &str, policy: &str, repo: &str, extra: &[&str], stdin: Option<&str>) -> Run {
+    let mut args = vec!["aws", "lifecycle", action, "--policy", policy, repo];
+    args.extend_from_slice(extra);
+    palisade(&args, stdin, &[])
+}
 
 /// An OCI layout whose config says `created`, tagged `tag`.
 fn write_image(dir: &Path, marker: &str, created: &str, tag: &str) {
@@ -98,21 +105,12 @@ fn preview_and_apply_on_a_real_registry() {
     let policy = policy.to_str().unwrap();
     let repo = registry.docker_ref("app");
 
-    let preview = palisade(
-        &[
-            "aws",
-            "lifecycle",
-            "preview",
-            "--policy",
-            policy,
-            &repo,
-            "--now",
-            NOW,
-            "--format",
-            "json",
-        ],
+    let preview = lifecycle(
+        "preview",
+        policy,
+        &repo,
+        &["--now", NOW, "--format", "json"],
         None,
-        &[],
     )
     .json();
     let mut acted: Vec<(String, u64)> = preview["actions"]
@@ -144,20 +142,7 @@ fn preview_and_apply_on_a_real_registry() {
     );
 
     // Declining the confirmation deletes nothing.
-    let run = palisade(
-        &[
-            "aws",
-            "lifecycle",
-            "apply",
-            "--policy",
-            policy,
-            &repo,
-            "--now",
-            NOW,
-        ],
-        Some("n\n"),
-        &[],
-    );
+    let run = lifecycle("apply", policy, &repo, &["--now", NOW], Some("n\n"));
     assert_eq!(run.code, Some(0), "{}", run.stderr);
     assert!(run.stdout.contains("nothing deleted"), "{}", run.stdout);
     assert_eq!(
@@ -165,21 +150,7 @@ fn preview_and_apply_on_a_real_registry() {
         ["dev-1", "dev-2", "latest", "v1", "v2", "v3"]
     );
 
-    let run = palisade(
-        &[
-            "aws",
-            "lifecycle",
-            "apply",
-            "--policy",
-            policy,
-            &repo,
-            "--now",
-            NOW,
-            "--yes",
-        ],
-        None,
-        &[],
-    );
+    let run = lifecycle("apply", policy, &repo, &["--now", NOW, "--yes"], None);
     assert_eq!(run.code, Some(0), "{}", run.stderr);
     assert!(
         run.stdout.contains("3 of 3 expired manifests deleted"),
@@ -189,21 +160,7 @@ fn preview_and_apply_on_a_real_registry() {
     assert_eq!(tags(&registry), ["dev-2", "latest", "v3"]);
 
     // Applying again finds nothing more to delete.
-    let run = palisade(
-        &[
-            "aws",
-            "lifecycle",
-            "apply",
-            "--policy",
-            policy,
-            &repo,
-            "--now",
-            NOW,
-            "--yes",
-        ],
-        None,
-        &[],
-    );
+    let run = lifecycle("apply", policy, &repo, &["--now", NOW, "--yes"], None);
     assert!(run.stdout.contains("nothing to delete"), "{}", run.stdout);
 }
 
@@ -239,23 +196,12 @@ fn untagged_images_from_the_tag_history() {
     let (policy, history) = (policy.to_str().unwrap(), history.to_str().unwrap());
     let repo = registry.docker_ref("app");
     let preview = || {
-        palisade(
-            &[
-                "aws",
-                "lifecycle",
-                "preview",
-                "--policy",
-                policy,
-                &repo,
-                "--now",
-                NOW,
-                "--history",
-                history,
-                "--format",
-                "json",
-            ],
+        lifecycle(
+            "preview",
+            policy,
+            &repo,
+            &["--now", NOW, "--history", history, "--format", "json"],
             None,
-            &[],
         )
         .json()
     };
@@ -287,22 +233,12 @@ fn untagged_images_from_the_tag_history() {
     assert_eq!(actions[0]["image"]["digest"], old_digest.as_str());
     assert_eq!(actions[0]["image"]["tags"].as_array().unwrap().len(), 0);
 
-    let run = palisade(
-        &[
-            "aws",
-            "lifecycle",
-            "apply",
-            "--policy",
-            policy,
-            &repo,
-            "--now",
-            NOW,
-            "--history",
-            history,
-            "--yes",
-        ],
+    let run = lifecycle(
+        "apply",
+        policy,
+        &repo,
+        &["--now", NOW, "--history", history, "--yes"],
         None,
-        &[],
     );
     assert_eq!(run.code, Some(0), "{}", run.stderr);
     assert!(
@@ -332,40 +268,14 @@ fn untagged_images_from_the_tag_history() {
 
     // A history of another repository, or a hostile one, is refused.
     std::fs::write(history, r#"{"repository": "elsewhere/x", "images": []}"#).unwrap();
-    let run = palisade(
-        &[
-            "aws",
-            "lifecycle",
-            "preview",
-            "--policy",
-            policy,
-            &repo,
-            "--history",
-            history,
-        ],
-        None,
-        &[],
-    );
+    let run = lifecycle("preview", policy, &repo, &["--history", history], None);
     assert_eq!(run.code, Some(2), "{}", run.stderr);
     let hostile = format!(
         r#"{{"repository": "{}", "images": [{{"digest": "sha256:../../x", "pushedAt": 0, "lastTags": []}}]}}"#,
         repo.trim_start_matches("docker://")
     );
     std::fs::write(history, hostile).unwrap();
-    let run = palisade(
-        &[
-            "aws",
-            "lifecycle",
-            "preview",
-            "--policy",
-            policy,
-            &repo,
-            "--history",
-            history,
-        ],
-        None,
-        &[],
-    );
+    let run = lifecycle("preview", policy, &repo, &["--history", history], None);
     assert_eq!(run.code, Some(2), "{}", run.stderr);
     assert!(run.stderr.contains("digest"), "{}", run.stderr);
 }

@@ -148,14 +148,42 @@ fn peers_available(test: &str) -> bool {
     }
 }
 
-#[test]
-fn sign_verify_and_every_tampering_case() {
-    if !tools_available("sign_verify", REAL_TOOLS) {
-        return;
+/// A running registry and a fresh cosign key pair (`keys/cosign.key`,
+/// `keys/cosign.pub`), or None when the tools the test needs (and, with
+/// `peers`, the independent verifiers) are missing.
+struct Setup {
+    registry: Registry,
+    keys: tempfile::TempDir,
+    key: PathBuf,
+    public: PathBuf,
+}
+
+fn setup(test: &str, peers: bool) -> Option<Setup> {
+    if !tools_available(test, REAL_TOOLS) || (peers && !peers_available(test)) {
+        return None;
     }
     let registry = Registry::start(Auth::Anonymous);
     let keys = tempfile::tempdir().unwrap();
     let (key, public) = keygen(keys.path(), "cosign");
+    Some(Setup {
+        registry,
+        keys,
+        key,
+        public,
+    })
+}
+
+#[test]
+fn sign_verify_and_every_tampering_case() {
+    let Some(Setup {
+        registry,
+        keys,
+        key,
+        public,
+    }) = setup("sign_verify", false)
+    else {
+        return;
+    };
     let (_other_key, other_public) = keygen(keys.path(), "other");
     let a = push(&registry, "a", "team/app:v1");
     let b = push(&registry, "b", "team/app:v2");
@@ -344,12 +372,15 @@ fn sign_verify_and_every_tampering_case() {
 
 #[test]
 fn attest_and_verify_attestation() {
-    if !tools_available("attest", REAL_TOOLS) {
+    let Some(Setup {
+        registry,
+        keys,
+        key,
+        public,
+    }) = setup("attest", false)
+    else {
         return;
-    }
-    let registry = Registry::start(Auth::Anonymous);
-    let keys = tempfile::tempdir().unwrap();
-    let (key, public) = keygen(keys.path(), "cosign");
+    };
     let a = push(&registry, "a", "team/app:v1");
     let b = push(&registry, "b", "team/app:v2");
     let img = |t: &str| registry.docker_ref(&format!("team/app:{t}"));
@@ -597,12 +628,15 @@ fn concurrent_signers_all_survive() {
 
 #[test]
 fn referrers_bundles_key_based_and_keyless() {
-    if !tools_available("referrers", REAL_TOOLS) {
+    let Some(Setup {
+        registry,
+        keys: _keys, // holds the key files until the test ends
+        key,
+        public,
+    }) = setup("referrers", false)
+    else {
         return;
-    }
-    let registry = Registry::start(Auth::Anonymous);
-    let keys = tempfile::tempdir().unwrap();
-    let (key, public) = keygen(keys.path(), "cosign");
+    };
     let a = push(&registry, "a", "team/app:v1");
     let img = registry.docker_ref("team/app:v1");
     let (c, _) = client(&registry, "team/app");
@@ -790,12 +824,15 @@ fn attach_bundle(
 
 #[test]
 fn independent_verifiers_accept_palisade_output_and_no_secret_leaks() {
-    if !tools_available("independent", REAL_TOOLS) || !peers_available("independent") {
+    let Some(Setup {
+        registry,
+        keys,
+        key,
+        public,
+    }) = setup("independent", true)
+    else {
         return;
-    }
-    let registry = Registry::start(Auth::Anonymous);
-    let keys = tempfile::tempdir().unwrap();
-    let (key, public) = keygen(keys.path(), "cosign");
+    };
     let a = push(&registry, "a", "team/app:v1");
     let img = registry.docker_ref("team/app:v1");
     let mut runs = vec![
@@ -968,12 +1005,15 @@ print('ok', priv.curve.name)
 
 #[test]
 fn multi_platform_images_are_signed_by_their_index_digest() {
-    if !tools_available("multi_platform_sign", REAL_TOOLS) {
+    let Some(Setup {
+        registry,
+        keys: _keys, // holds the key files until the test ends
+        key,
+        public,
+    }) = setup("multi_platform_sign", false)
+    else {
         return;
-    }
-    let registry = Registry::start(Auth::Anonymous);
-    let keys = tempfile::tempdir().unwrap();
-    let (key, public) = keygen(keys.path(), "cosign");
+    };
     let amd = spec("amd").platform("linux", "amd64").build();
     let arm = spec("arm").platform("linux", "arm64").build();
     let oci = tempfile::tempdir().unwrap();
@@ -1005,12 +1045,15 @@ fn multi_platform_images_are_signed_by_their_index_digest() {
 
 #[test]
 fn offline_signature_files_verify_with_openssl_and_nothing_is_uploaded() {
-    if !tools_available("offline_sign", REAL_TOOLS) || !peers_available("offline_sign") {
+    let Some(Setup {
+        registry,
+        keys,
+        key,
+        public,
+    }) = setup("offline_sign", true)
+    else {
         return;
-    }
-    let registry = Registry::start(Auth::Anonymous);
-    let keys = tempfile::tempdir().unwrap();
-    let (key, public) = keygen(keys.path(), "cosign");
+    };
     let a = push(&registry, "a", "team/app:v1");
     let img = registry.docker_ref("team/app:v1");
     let sig = keys.path().join("sig.b64");
