@@ -43,9 +43,9 @@ pub struct SbomArgs {
     #[command(flatten)]
     pub vuln: super::vuln::VulnArgs,
 
-    /// With --vulns: the ignore file and the gate, as `palisade image`
-    /// applies them (ignored and VEX-suppressed vulnerabilities are left
-    /// out of the document and counted on stderr)
+    // With --vulns: the ignore file and the gate, as `palisade image`
+    // applies them (suppressed vulnerabilities are left out of the
+    // document and counted on stderr).
     #[command(flatten)]
     pub gate: super::report_args::GateArgs,
 }
