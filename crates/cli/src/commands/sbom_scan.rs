@@ -49,6 +49,7 @@ pub fn run(args: SbomScanArgs) -> Result<ExitCode> {
     ];
     summary.extend(outcome.summary);
     for s in &sbom.skipped {
+        eprintln!("palisade: warning: not matched: {}", printable(s));
         summary.push(("Skipped".to_string(), printable(s).to_string()));
     }
     let target = Target {

@@ -185,6 +185,10 @@ pub fn scan(
             ),
         ));
     }
+    for line in not_covered(&db, packages) {
+        eprintln!("palisade: warning: {}", crate::output::printable(&line));
+        summary.push(("Not checked".to_string(), line));
+    }
     if !report.undetermined.is_empty() {
         summary.push((
             "Undetermined".to_string(),
@@ -214,6 +218,30 @@ pub fn scan(
         suppressed,
         summary,
     })
+}
+
+/// One line per ecosystem that has packages but no advisories in the
+/// database: those packages cannot match anything (a database imported
+/// without that ecosystem, or an ecosystem osv.dev does not cover here).
+fn not_covered(db: &Db, packages: &[Package]) -> Vec<String> {
+    let mut missing: std::collections::BTreeMap<&str, Vec<&str>> = Default::default();
+    for p in packages {
+        if !db.meta.ecosystems.contains_key(&p.ecosystem) {
+            missing.entry(&p.ecosystem).or_default().push(&p.name);
+        }
+    }
+    missing
+        .into_iter()
+        .map(|(ecosystem, names)| {
+            format!(
+                "{} package{} of ecosystem {ecosystem} ({}{}): the database has no advisories for {ecosystem}",
+                names.len(),
+                if names.len() == 1 { "" } else { "s" },
+                names.iter().take(5).copied().collect::<Vec<_>>().join(", "),
+                if names.len() > 5 { ", ..." } else { "" }
+            )
+        })
+        .collect()
 }
 
 fn load_vex(paths: &[PathBuf]) -> Result<Vec<Vex>> {
