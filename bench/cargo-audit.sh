@@ -6,8 +6,10 @@
 # crates.io records are the RustSec advisories exported by osv.dev). Without
 # CARGO_LOCK a lock file of 22 crates at known-vulnerable versions is
 # written. Prints the time of each and the RUSTSEC ids each reports, and
-# the differences (by RUSTSEC id and crate; palisade reports a CVE or GHSA
-# id when the advisory has one, with the RUSTSEC id among its advisories).
+# the differences as (RUSTSEC id, crate, version), vulnerabilities and
+# informational warnings apart (palisade reports a CVE or GHSA id when the
+# advisory has one, with the RUSTSEC id among its advisories, and marks
+# informational advisories `informational`). VULN_DB must be format 3.
 # PALISADE names the binary (default target/release/palisade).
 set -euo pipefail
 adb=${1:?usage: bench/cargo-audit.sh ADVISORY_DB VULN_DB [CARGO_LOCK]}
@@ -39,20 +41,30 @@ echo "cargo audit: $(tail -1 "$tmp/t1"); palisade fs: $(tail -1 "$tmp/t2")"
 python3 - "$tmp/audit.json" "$tmp/pal.json" <<'PY'
 import json, sys
 audit = json.load(open(sys.argv[1])); pal = json.load(open(sys.argv[2]))
-a = {(x["advisory"]["id"], x["package"]["name"]) for x in audit["vulnerabilities"]["list"]}
-informational = {(x["advisory"]["id"], x["package"]["name"]) for kind in audit.get("warnings", {}).values()
-                 for x in kind if x.get("advisory")}
-p = set()
+key = lambda x: (x["advisory"]["id"], x["package"]["name"], x["package"]["version"])
+a_vulns = {key(x) for x in audit["vulnerabilities"]["list"]}
+# Informational warnings (unmaintained / unsound / notice); yanked ones
+# have no advisory and need the crates.io index: not comparable offline.
+a_warn = {(kind,) + key(x) for kind, xs in audit.get("warnings", {}).items() for x in xs if x.get("advisory")}
+yanked = sum(1 for x in audit.get("warnings", {}).get("yanked", []))
+p_vulns, p_warn, other = set(), set(), []
 for f in pal["findings"]:
     v = f["vulnerability"]
-    for i in [v["id"]] + v.get("aliases", []) + v["advisories"]:
-        if i.startswith("RUSTSEC-"):
-            p.add((i, v["package"]))
-print(f"cargo audit: {len(a)} vulnerabilities (+{len(informational)} informational warnings); "
-      f"palisade: {len(pal['findings'])} findings naming {len(p)} RUSTSEC advisories")
-print(f"both: {len(a & p)}")
-for k in sorted(a - p):
-    print("only cargo audit:", *k)
-for k in sorted(p - a):
-    print("only palisade:", *k, "(an informational advisory in cargo audit)" if k in informational else "")
+    ids = {i for i in [v["id"]] + v.get("aliases", []) + v["advisories"] if i.startswith("RUSTSEC-")}
+    if not ids:
+        other.append(v["id"] + " " + v["package"])
+    for i in ids:
+        k = (i, v["package"], v["installed_version"])
+        if v.get("informational"):
+            p_warn.add((v["informational"],) + k)
+        else:
+            p_vulns.add(k)
+print(f"cargo audit: {len(a_vulns)} vulnerabilities, {len(a_warn)} informational warnings (+{yanked} yanked, not compared); "
+      f"palisade: {len(pal['findings'])} findings: {len(p_vulns)} vulnerabilities, {len(p_warn)} informational warnings (RUSTSEC ids)")
+print(f"vulnerabilities in both: {len(a_vulns & p_vulns)}; warnings in both: {len(a_warn & p_warn)}")
+for k in sorted(a_vulns - p_vulns): print("vulnerability only in cargo audit:", *k)
+for k in sorted(p_vulns - a_vulns): print("vulnerability only in palisade:", *k)
+for k in sorted(a_warn - p_warn): print("warning only in cargo audit:", *k)
+for k in sorted(p_warn - a_warn): print("warning only in palisade:", *k)
+for o in other: print("palisade finding without a RUSTSEC id:", o)
 PY

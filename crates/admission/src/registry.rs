@@ -65,6 +65,9 @@ impl ImageSource for RegistrySource {
             vulns: report
                 .matches
                 .into_iter()
+                // Informational advisories (RustSec unmaintained / unsound /
+                // notice) are warnings, not vulnerabilities (as `cargo audit`).
+                .filter(|m| m.informational.is_none())
                 .map(|m| Vuln {
                     id: m.id,
                     severity: m.rating.severity,

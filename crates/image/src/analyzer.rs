@@ -105,10 +105,12 @@ pub(crate) struct CompiledAnalyzers<'a> {
     patterns: Vec<Vec<(String, glob::Pattern)>>,
 }
 
-/// The literal tail of a glob pattern: what follows its last special character.
+/// The literal tail of a glob pattern: what follows its last special
+/// character, without a leading `/` (`**/` also matches no directory, so
+/// `**/Cargo.lock` matches `Cargo.lock` at the root).
 fn literal_suffix(pattern: &str) -> &str {
     match pattern.rfind(['*', '?', '[', ']', '{', '}', '\\']) {
-        Some(i) => &pattern[i + 1..],
+        Some(i) => pattern[i + 1..].trim_start_matches('/'),
         None => pattern,
     }
 }
@@ -168,8 +170,9 @@ mod tests {
     fn literal_suffixes() {
         assert_eq!(
             literal_suffix("**/node_modules/*/package.json"),
-            "/package.json"
+            "package.json"
         );
+        assert_eq!(literal_suffix("**/Cargo.lock"), "Cargo.lock");
         assert_eq!(literal_suffix("**"), "");
         assert_eq!(literal_suffix("var/lib/dpkg/status"), "var/lib/dpkg/status");
         assert_eq!(literal_suffix("**/*.[jw]ar"), "ar");

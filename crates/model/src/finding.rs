@@ -96,6 +96,14 @@ pub struct Finding {
     pub vulnerability: Option<Box<Vulnerability>>,
 }
 
+impl Finding {
+    /// The informational kind when this finding is an informational
+    /// advisory (a warning, not a vulnerability).
+    pub fn informational(&self) -> Option<&str> {
+        self.vulnerability.as_deref()?.informational.as_deref()
+    }
+}
+
 /// The structured part of a vulnerability finding.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Vulnerability {
@@ -127,6 +135,11 @@ pub struct Vulnerability {
     pub cvss_score: Option<f64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cvss_vector: Option<String>,
+    /// Set when the advisory is informational (RustSec `unmaintained`,
+    /// `unsound`, `notice`): a warning, not a vulnerability; the gate
+    /// (`--fail-on`) does not count it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub informational: Option<String>,
 }
 
 // The score is a finite CVSS score (never NaN), so equality is total.

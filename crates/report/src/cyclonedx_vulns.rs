@@ -162,6 +162,12 @@ pub(crate) fn build(components: &[Component], findings: &[Finding]) -> Vec<Vulne
                 value: v.severity_source.clone(),
             },
         ];
+        if let Some(kind) = &v.informational {
+            properties.push(Property {
+                name: "palisade:vulnerability:informational",
+                value: kind.clone(),
+            });
+        }
         if let Some(fixed) = &v.fixed_version {
             properties.push(Property {
                 name: "palisade:vulnerability:fixed-version",

@@ -5,12 +5,15 @@
 //!   "target": {"input": "...", "kind": "image", "digest": "sha256:...", "summary": {"Efficiency": "97.01 %"}},
 //!   "findings": [ Finding, ... ],
 //!   "ignored": [ {"finding": Finding, "reason": "...", "expires": "2027-01-31"}, ... ],
-//!   "summary": {"CRITICAL": 1, "HIGH": 0, "MEDIUM": 0, "LOW": 0, "INFO": 0, "UNKNOWN": 0} }
+//!   "summary": {"CRITICAL": 1, "HIGH": 0, "MEDIUM": 0, "LOW": 0, "INFO": 0, "UNKNOWN": 0},
+//!   "informational": {"unsound": 2} }
 //! ```
 //!
 //! Keys are written in this order; findings and ignored findings are sorted
 //! like every report (severity, rule, location); `summary` always has all
-//! six severities, counting kept findings only.
+//! six severities, counting kept findings only and not the informational
+//! advisories (warnings, marked `vulnerability.informational`), which
+//! `informational` counts per kind (an empty object when there are none).
 
 use serde::Serialize;
 use serde::ser::{SerializeMap, Serializer};
@@ -28,6 +31,7 @@ struct Report<'a> {
     findings: Vec<&'a Finding>,
     ignored: Vec<&'a Ignored>,
     summary: Summary,
+    informational: std::collections::BTreeMap<&'a str, usize>,
 }
 
 #[derive(Serialize)]
@@ -58,6 +62,7 @@ pub(crate) fn render(target: &Target, findings: &[Finding], ignored: &[Ignored])
         findings: sorted(findings),
         ignored: sorted_ignored(ignored),
         summary: Summary(counts(findings)),
+        informational: crate::informational_counts(findings),
     };
     let mut s = serde_json::to_string_pretty(&report).expect("a report always serializes");
     s.push('\n');

@@ -14,6 +14,9 @@
 //!   (CRITICAL first), then rule id, then location.
 //! - [`ignore::IgnoreFile`] is the TOML ignore file (`--ignore-file`).
 //! - [`gate::tripped`] decides whether `--fail-on SEVERITY` trips.
+//! - Informational advisories (RustSec `unmaintained` / `unsound` /
+//!   `notice`, marked by `Vulnerability::informational`) are warnings:
+//!   every format shows and marks them, no severity count or gate counts them.
 
 mod checkstyle;
 pub mod cyclonedx;
@@ -183,11 +186,24 @@ pub(crate) fn sorted_ignored(ignored: &[Ignored]) -> Vec<&Ignored> {
     v
 }
 
-/// Number of findings per severity, indexed like [`Severity::ALL`].
+/// Number of findings per severity, indexed like [`Severity::ALL`];
+/// informational advisories (warnings) are not counted.
 pub(crate) fn counts(findings: &[Finding]) -> [usize; 6] {
     let mut c = [0usize; 6];
-    for f in findings {
+    for f in findings.iter().filter(|f| f.informational().is_none()) {
         c[f.severity as usize] += 1;
+    }
+    c
+}
+
+/// Informational advisories per kind (`unmaintained`, `unsound`,
+/// `notice`, ...), in kind order.
+pub(crate) fn informational_counts(
+    findings: &[Finding],
+) -> std::collections::BTreeMap<&str, usize> {
+    let mut c = std::collections::BTreeMap::new();
+    for kind in findings.iter().filter_map(|f| f.informational()) {
+        *c.entry(kind).or_insert(0) += 1;
     }
     c
 }

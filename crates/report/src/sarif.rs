@@ -320,10 +320,18 @@ fn result(f: &Finding, rule_index: usize, target: &Target) -> SarifResult {
     if let Some(layer) = &loc.layer {
         properties.insert("layer", layer.clone());
     }
+    // An informational advisory is a warning whatever its rating: a note.
+    let level = match f.informational() {
+        Some(kind) => {
+            properties.insert("informational", kind.to_string());
+            "note"
+        }
+        None => level(f.severity),
+    };
     SarifResult {
         rule_id: f.rule.clone(),
         rule_index,
-        level: level(f.severity),
+        level,
         message: Text {
             text: non_empty(&f.message, &f.title),
         },

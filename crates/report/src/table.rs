@@ -21,10 +21,13 @@ pub(crate) fn render(target: &Target, findings: &[Finding], ignored: &[Ignored])
     if findings.is_empty() {
         out.push_str("No findings.\n");
     } else {
-        // Vulnerabilities get their own section, grouped by package.
+        // Vulnerabilities get their own section, grouped by package, and
+        // informational advisories (warnings) another one after it.
         let (vulns, others): (Vec<&Finding>, Vec<&Finding>) = sorted(findings)
             .into_iter()
             .partition(|f| f.vulnerability.is_some());
+        let (warnings, vulns): (Vec<&Finding>, Vec<&Finding>) =
+            vulns.into_iter().partition(|f| f.informational().is_some());
         let rows: Vec<Row> = others
             .into_iter()
             .map(|f| Row {
@@ -77,7 +80,18 @@ pub(crate) fn render(target: &Target, findings: &[Finding], ignored: &[Ignored])
             if !rows.is_empty() {
                 out.push('\n');
             }
-            crate::table_vulns::render(&mut out, &vulns, WIDTH);
+            crate::table_vulns::render(&mut out, "Vulnerabilities by package:", &vulns, WIDTH);
+        }
+        if !warnings.is_empty() {
+            if !rows.is_empty() || !vulns.is_empty() {
+                out.push('\n');
+            }
+            crate::table_vulns::render(
+                &mut out,
+                "Warnings: informational advisories (unmaintained / unsound / notice), not vulnerabilities:",
+                &warnings,
+                WIDTH,
+            );
         }
         out.push('\n');
         let c = counts(findings);
@@ -85,13 +99,27 @@ pub(crate) fn render(target: &Target, findings: &[Finding], ignored: &[Ignored])
             .filter(|s| c[*s as usize] > 0)
             .map(|s| format!("{} {}", c[s as usize], s))
             .collect();
-        let n = findings.len();
+        let n = findings.len() - warnings.len();
         let _ = writeln!(
             out,
-            "{n} finding{}: {}",
+            "{n} finding{}{}{}",
             if n == 1 { "" } else { "s" },
+            if parts.is_empty() { "" } else { ": " },
             parts.join(", ")
         );
+        if !warnings.is_empty() {
+            let kinds: Vec<String> = crate::informational_counts(findings)
+                .iter()
+                .map(|(kind, n)| format!("{n} {}", escape_text(kind)))
+                .collect();
+            let _ = writeln!(
+                out,
+                "{} warning{} (informational advisories): {}",
+                warnings.len(),
+                if warnings.len() == 1 { "" } else { "s" },
+                kinds.join(", ")
+            );
+        }
     }
     if !ignored.is_empty() {
         let _ = writeln!(out, "{} ignored (see --ignore-file)", ignored.len());

@@ -12,12 +12,15 @@ use crate::table::{line, truncate, width, wrap};
 
 const SEV_WIDTH: usize = 8;
 const MAX_SUMMARY: usize = 60;
+/// Longest informational kind shown in the severity column.
+const MAX_KIND: usize = 16;
 
 /// What a group of vulnerabilities is about: package, version, ecosystem, path.
 type PackageKey = (String, String, String, String);
 
-/// `findings` are vulnerability findings, already in report order.
-pub(crate) fn render(out: &mut String, findings: &[&Finding], max_width: usize) {
+/// `findings` are vulnerability findings, already in report order, shown
+/// under `heading`.
+pub(crate) fn render(out: &mut String, heading: &str, findings: &[&Finding], max_width: usize) {
     // (package, version, ecosystem, path) → findings, in first-seen order:
     // the report order puts the worst first, so the worst package leads.
     let mut groups: Vec<(PackageKey, Vec<&Finding>)> = Vec::new();
@@ -36,7 +39,19 @@ pub(crate) fn render(out: &mut String, findings: &[&Finding], max_width: usize) 
             None => groups.push((key, vec![f])),
         }
     }
-    let _ = writeln!(out, "Vulnerabilities by package:");
+    let _ = writeln!(out, "{heading}");
+    // A warning says its kind (UNMAINTAINED, ...) where a vulnerability
+    // says its severity.
+    let label = |f: &Finding| match f.informational() {
+        Some(kind) => truncate(&escape_text(kind).to_uppercase(), MAX_KIND),
+        None => f.severity.as_str().to_string(),
+    };
+    let sev_w = findings
+        .iter()
+        .map(|f| width(&label(f)))
+        .max()
+        .unwrap_or(0)
+        .max(SEV_WIDTH);
     let id_w = findings
         .iter()
         .map(|f| width(&escape_text(&f.rule)))
@@ -65,9 +80,28 @@ pub(crate) fn render(out: &mut String, findings: &[&Finding], max_width: usize) 
             })
             .count();
         out.push('\n');
+        let (noun, worst) = if list.iter().all(|f| f.informational().is_some()) {
+            (
+                if list.len() == 1 {
+                    "warning"
+                } else {
+                    "warnings"
+                },
+                String::new(),
+            )
+        } else {
+            (
+                if list.len() == 1 {
+                    "vulnerability"
+                } else {
+                    "vulnerabilities"
+                },
+                format!(" (worst {})", worst.as_str()),
+            )
+        };
         let _ = writeln!(
             out,
-            "{} {} [{}] {}: {} vulnerabilit{} (worst {}), {} with a fix",
+            "{} {} [{}] {}: {} {noun}{worst}, {} with a fix",
             escape_text(package),
             escape_text(version),
             escape_text(ecosystem),
@@ -77,8 +111,6 @@ pub(crate) fn render(out: &mut String, findings: &[&Finding], max_width: usize) 
                 escape_text(path)
             },
             list.len(),
-            if list.len() == 1 { "y" } else { "ies" },
-            worst.as_str(),
             fixable,
         );
         for f in list {
@@ -97,7 +129,7 @@ pub(crate) fn render(out: &mut String, findings: &[&Finding], max_width: usize) 
                 out,
                 &[
                     ("", 0),
-                    (f.severity.as_str(), SEV_WIDTH),
+                    (&label(f), sev_w),
                     (&id, id_w),
                     (&fixed, fixed_w),
                     (&summary, 0),
@@ -109,7 +141,7 @@ pub(crate) fn render(out: &mut String, findings: &[&Finding], max_width: usize) 
                 v.advisories.join(", "),
                 v.severity_source
             );
-            let indent = 4 + SEV_WIDTH;
+            let indent = 4 + sev_w;
             for l in wrap(&escape_text(&detail), max_width - indent) {
                 let _ = writeln!(out, "{:indent$}{l}", "");
             }

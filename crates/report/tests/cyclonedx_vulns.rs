@@ -58,6 +58,7 @@ fn vuln(id: &str, package: &Package, fixed: Option<&str>, vector: Option<&str>) 
             severity_source: "CVSS_V3 6.1".into(),
             cvss_score: vector.map(|_| 6.1),
             cvss_vector: vector.map(Into::into),
+            informational: None,
         })),
     }
 }

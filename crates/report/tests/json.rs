@@ -33,7 +33,9 @@ fn shape_and_key_order() {
     assert!(pos("target") < pos("findings"));
     assert!(pos("findings") < pos("ignored"));
     assert!(pos("ignored") < pos("summary"));
-    assert_eq!(obj.len(), 5);
+    assert!(pos("summary") < pos("informational"));
+    assert_eq!(obj.len(), 6);
+    assert_eq!(v["informational"], serde_json::json!({}));
 
     assert_eq!(v["tool"]["name"], "palisade");
     assert_eq!(v["tool"]["version"], TOOL_VERSION);

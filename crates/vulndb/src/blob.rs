@@ -1,4 +1,4 @@
-//! The binary encoding of one package's records (format version 2), read
+//! The binary encoding of one package's records (format version 3), read
 //! in place: matching walks borrowed views of the ranges and only decodes
 //! the details (aliases, summary, severity) of the records that matched.
 //! The `versions` lists, the bulk of the distro data, are skipped over
@@ -12,7 +12,7 @@
 //! affected  ecosystem str | name str | range count u16 | range* |
 //!           versions bytes (a sequence of str) | extra bytes
 //! range     kind str | event count u16 | (tag u8, version str)*
-//! extra     severity vlist | urgency opt | entry_severity opt
+//! extra     severity vlist | urgency opt | entry_severity opt | informational opt
 //! str = length u32 + UTF-8; bytes = length u32 + bytes; opt = 0 | 1 str;
 //! list = count u32 + str*; vlist = count u32 + (kind str, score str)*
 //! ```
@@ -118,6 +118,7 @@ pub fn encode_record(out: &mut Vec<u8>, r: &Record) {
                 put_vlist(out, &a.severity);
                 put_opt(out, &a.urgency);
                 put_opt(out, &a.entry_severity);
+                put_opt(out, &a.informational);
             });
         }
     });
@@ -315,6 +316,7 @@ impl<'a> AffectedView<'a> {
         let severity = c.vlist()?;
         let urgency = c.opt()?;
         let entry_severity = c.opt()?;
+        let informational = c.opt()?;
         c.end()?;
         Ok(Affected {
             ecosystem: self.ecosystem.to_string(),
@@ -331,6 +333,7 @@ impl<'a> AffectedView<'a> {
             severity,
             urgency,
             entry_severity,
+            informational,
         })
     }
 }
@@ -415,6 +418,7 @@ mod tests {
                 severity: vec![],
                 urgency: Some("low".into()),
                 entry_severity: None,
+                informational: Some("unsound".into()),
             }],
         }]
     }

@@ -21,7 +21,9 @@
 //!
 //! Version 1 stored each package as zstd-compressed JSON, parsed whole on
 //! every lookup; version 2's binary records are read in place
-//! (`crate::blob`), about twice as fast to match.
+//! (`crate::blob`), about twice as fast to match. Version 3 adds each
+//! affected entry's `informational` kind (RustSec warnings); a version-2
+//! file lacks it, so it is refused and must be re-imported.
 
 use crate::blob;
 use crate::record::Record;
@@ -37,7 +39,7 @@ type BlobRef = (usize, usize, usize, u32);
 
 pub const MAGIC: &[u8; 16] = b"PALISADE-VULNDB\n";
 pub const END_MAGIC: &[u8; 16] = b"PALISADE-VDB-END";
-pub const FORMAT_VERSION: u32 = 2;
+pub const FORMAT_VERSION: u32 = 3;
 const PREFIX_LEN: usize = 16 + 4;
 const TRAILER_LEN: usize = 8 * 5 + 4 + 4 + 16;
 const ENTRY_LEN: usize = 28;
@@ -94,7 +96,7 @@ pub enum DbError {
     )]
     Corrupt { path: String, what: String },
     #[error(
-        "vulnerability database {path} has format version {found}, this palisade reads version {FORMAT_VERSION}; rebuild it with `palisade db import` or `palisade db update`"
+        "vulnerability database {path} has format version {found}, this palisade reads version {FORMAT_VERSION} only; re-import it with `palisade db import PATH...` or `palisade db update`"
     )]
     Version { path: String, found: u32 },
 }

@@ -41,6 +41,10 @@ pub struct VulnMatch {
     pub urgency: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub summary: Option<String>,
+    /// The informational kind (RustSec `unmaintained`, `unsound`,
+    /// `notice`) when the advisory is a warning, not a vulnerability.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub informational: Option<String>,
     /// Where the package database entry lives in the image.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
@@ -80,6 +84,7 @@ struct Candidate {
     hit: Hit,
     rating: Rating,
     urgency: Option<String>,
+    informational: Option<String>,
 }
 
 /// Matches `packages` against `db`.
@@ -143,6 +148,7 @@ pub fn match_packages(
                 candidates.push(Candidate {
                     rating: rate(&owned, &owned.affected[0]),
                     urgency: owned.affected[0].urgency.clone(),
+                    informational: owned.affected[0].informational.clone(),
                     hit,
                     record: owned,
                 });
@@ -255,6 +261,9 @@ fn to_match(p: &Package, name: &str, version: &str, group: Vec<Candidate>) -> Vu
         range: with_fix.hit.clone(),
         rating: rated.rating.clone(),
         urgency: group.iter().find_map(|c| c.urgency.clone()),
+        // The advisory's own database calls it informational; its aliases
+        // (a GHSA mirror of a RustSec notice) describe the same issue.
+        informational: group.iter().find_map(|c| c.informational.clone()),
         summary: group.iter().find_map(|c| c.record.summary.clone()),
         path: p.locations.first().map(|l| l.path.clone()),
     }
@@ -284,6 +293,11 @@ impl VulnMatch {
         );
         if !self.aliases.is_empty() {
             message.push_str(&format!(" (aliases {})", self.aliases.join(", ")));
+        }
+        if let Some(kind) = &self.informational {
+            message.push_str(&format!(
+                "; informational advisory ({kind}): a warning, not a vulnerability"
+            ));
         }
         message.push_str(&format!("; severity from {}", self.rating.source));
         if let Some(u) = &self.urgency {
@@ -337,6 +351,7 @@ impl VulnMatch {
                 severity_source: self.rating.source.clone(),
                 cvss_score: self.rating.score,
                 cvss_vector: self.rating.vector.clone(),
+                informational: self.informational.clone(),
             })),
         }
     }

@@ -29,6 +29,14 @@ struct RawRecord {
     affected: Option<Vec<RawAffected>>,
     #[serde(default)]
     database_specific: Option<Value>,
+    #[serde(default)]
+    references: Option<Vec<RawReference>>,
+}
+
+#[derive(Deserialize)]
+struct RawReference {
+    #[serde(default)]
+    url: String,
 }
 
 #[derive(Deserialize)]
@@ -80,6 +88,9 @@ pub enum Parsed {
     Withdrawn,
 }
 
+/// Longest `informational` kind kept (RustSec's are one word).
+const MAX_INFORMATIONAL: usize = 32;
+
 /// Longest summary kept (the details of a long advisory are not needed to match).
 const MAX_SUMMARY: usize = 512;
 
@@ -94,6 +105,32 @@ fn cut(s: &str, max: usize) -> String {
         end -= 1;
     }
     s[..end].to_string()
+}
+
+/// The RustSec advisories a non-RustSec record cites by their page,
+/// `https://rustsec.org/advisories/RUSTSEC-YYYY-NNNN(.html)`: GitHub's
+/// GHSA copies of RustSec advisories cite their source so, often without
+/// listing it in `aliases`. Kept as `upstream`, so the copy is reported
+/// with the RustSec advisory instead of a second time.
+fn cited_rustsec(id: &str, references: &[RawReference]) -> Vec<String> {
+    if id.starts_with("RUSTSEC-") {
+        return Vec::new();
+    }
+    let mut out: Vec<String> = references
+        .iter()
+        .filter_map(|r| {
+            let tail = r.url.split_once("rustsec.org/advisories/")?.1;
+            let cited = tail.strip_suffix(".html").unwrap_or(tail);
+            let digits = cited.strip_prefix("RUSTSEC-")?;
+            let (year, number) = digits.split_once('-')?;
+            let all_digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+            (year.len() == 4 && all_digits(year) && all_digits(number) && number.len() <= 6)
+                .then(|| cited.to_string())
+        })
+        .collect();
+    out.sort();
+    out.dedup();
+    out
 }
 
 /// Parses one OSV JSON document.
@@ -114,6 +151,13 @@ pub fn parse(bytes: &[u8]) -> Result<Parsed, serde_json::Error> {
         })
         .map(|s| cut(s, MAX_SUMMARY));
     let database_severity = string_field(raw.database_specific.as_ref(), "severity");
+    let mut upstream = raw.upstream.clone().unwrap_or_default();
+    let aliases = raw.aliases.clone().unwrap_or_default();
+    for cited in cited_rustsec(&raw.id, raw.references.as_deref().unwrap_or_default()) {
+        if !upstream.contains(&cited) && !aliases.contains(&cited) {
+            upstream.push(cited);
+        }
+    }
     let mut out: Vec<((String, String), Record)> = Vec::new();
     for a in raw.affected.unwrap_or_default() {
         let Some(pkg) = a.package else { continue };
@@ -154,6 +198,9 @@ pub fn parse(bytes: &[u8]) -> Result<Parsed, serde_json::Error> {
         let urgency = string_field(a.ecosystem_specific.as_ref(), "urgency");
         let entry_severity = string_field(a.ecosystem_specific.as_ref(), "severity")
             .or_else(|| string_field(a.database_specific.as_ref(), "severity"));
+        let informational = string_field(a.database_specific.as_ref(), "informational")
+            .map(|kind| cut(&kind, MAX_INFORMATIONAL))
+            .filter(|kind| !kind.is_empty());
         let key = (pkg.ecosystem.clone(), normalize(&pkg.ecosystem, &pkg.name));
         let affected = Affected {
             ecosystem: pkg.ecosystem,
@@ -163,6 +210,7 @@ pub fn parse(bytes: &[u8]) -> Result<Parsed, serde_json::Error> {
             severity: a.severity.unwrap_or_default(),
             urgency,
             entry_severity,
+            informational,
         };
         // Several entries for the same package stay in one record.
         if let Some((_, rec)) = out.iter_mut().find(|(k, _)| *k == key) {
@@ -173,8 +221,8 @@ pub fn parse(bytes: &[u8]) -> Result<Parsed, serde_json::Error> {
             key,
             Record {
                 id: raw.id.clone(),
-                aliases: raw.aliases.clone().unwrap_or_default(),
-                upstream: raw.upstream.clone().unwrap_or_default(),
+                aliases: aliases.clone(),
+                upstream: upstream.clone(),
                 summary: summary.clone(),
                 severity: raw.severity.clone().unwrap_or_default(),
                 database_severity: database_severity.clone(),
@@ -211,5 +259,39 @@ mod tests {
         let w = br#"{"id":"X","withdrawn":"2024-01-01T00:00:00Z","affected":[]}"#;
         assert!(matches!(parse(w).unwrap(), Parsed::Withdrawn));
         assert!(parse(b"{not json").is_err());
+    }
+
+    #[test]
+    fn a_ghsa_citing_a_rustsec_page_has_it_upstream() {
+        let doc = br#"{"id":"GHSA-cqpr-pcm7-m3jc","references":[
+            {"type":"WEB","url":"https://github.com/chronotope/chrono/issues/499"},
+            {"type":"WEB","url":"https://rustsec.org/advisories/RUSTSEC-2020-0159.html"},
+            {"type":"WEB","url":"https://rustsec.org/advisories/RUSTSEC-20x0-1.html"}],
+          "affected":[{"package":{"ecosystem":"crates.io","name":"chrono"},
+            "ranges":[{"type":"SEMVER","events":[{"introduced":"0"},{"fixed":"0.4.20"}]}]}]}"#;
+        let Parsed::Records(recs) = parse(doc).unwrap() else {
+            panic!()
+        };
+        assert_eq!(recs[0].1.upstream, ["RUSTSEC-2020-0159"]);
+    }
+
+    #[test]
+    fn keeps_the_rustsec_informational_kind() {
+        let doc = br#"{"id":"RUSTSEC-2023-0005","affected":[
+            {"package":{"ecosystem":"crates.io","name":"tokio"},
+             "ranges":[{"type":"SEMVER","events":[{"introduced":"0.2.0"},{"fixed":"1.18.5"}]}],
+             "database_specific":{"informational":"unsound"}},
+            {"package":{"ecosystem":"crates.io","name":"other"},
+             "ranges":[{"type":"SEMVER","events":[{"introduced":"0"}]}],
+             "database_specific":{"informational":7}}]}"#;
+        let Parsed::Records(recs) = parse(doc).unwrap() else {
+            panic!()
+        };
+        assert_eq!(
+            recs[0].1.affected[0].informational.as_deref(),
+            Some("unsound")
+        );
+        // Not a string: not informational (a vulnerability, as before).
+        assert_eq!(recs[1].1.affected[0].informational, None);
     }
 }

@@ -3,8 +3,9 @@
 //! name, version and, for distro packages, the source package.
 //!
 //! `pkg:TYPE/NAMESPACE/NAME@VERSION?QUALIFIERS#SUBPATH`, each part
-//! percent-decoded. Types without an OSV ecosystem here (rpm, oci, generic,
-//! ...) are `Unsupported`, never guessed.
+//! percent-decoded. Types without an OSV ecosystem here (oci, generic,
+//! ...), and distros whose OSV ecosystem a purl cannot name, are refused
+//! with the reason, never guessed.
 
 /// A parsed purl.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -158,16 +159,67 @@ impl Purl {
                     source_name: self.upstream(),
                 }
             }
+            "rpm" => {
+                let distro = self
+                    .qualifier("distro")
+                    .ok_or("an rpm purl without a distro qualifier (which release?)")?;
+                Lookup {
+                    ecosystem: rpm_ecosystem(distro)?,
+                    name: self.name.clone(),
+                    version: match self.qualifier("epoch") {
+                        Some(e) if e != "0" && !self.version.contains(':') => {
+                            format!("{e}:{}", self.version)
+                        }
+                        _ => self.version.clone(),
+                    },
+                    // OSV's rpm distro advisories name binary packages.
+                    source_name: None,
+                }
+            }
             other => return Err(format!("purl type {other:?} has no OSV ecosystem here")),
         })
     }
 
     /// `upstream=NAME` or `upstream=NAME@VERSION` (syft): the source name.
+    /// (For rpm, syft's `upstream` is the source rpm file; unused.)
     fn upstream(&self) -> Option<String> {
         let u = self.qualifier("upstream")?;
         let name = u.split_once('@').map_or(u, |(n, _)| n);
         (!name.is_empty()).then(|| name.to_string())
     }
+}
+
+/// The OSV ecosystem of an rpm purl's `distro=ID-VERSION` qualifier
+/// (os-release ID and VERSION_ID, as syft, trivy and palisade write it),
+/// named as osv.dev names them.
+fn rpm_ecosystem(distro: &str) -> Result<String, String> {
+    let (id, version) = distro
+        .rsplit_once('-')
+        .ok_or_else(|| format!("rpm distro {distro:?} is not ID-VERSION"))?;
+    let mut numbers = version.split('.');
+    let major = numbers
+        .next()
+        .filter(|m| !m.is_empty() && m.bytes().all(|b| b.is_ascii_digit()))
+        .ok_or_else(|| format!("rpm distro {distro:?} has no major version"))?;
+    let minor = numbers.next();
+    Ok(match id {
+        "rocky" => format!("Rocky Linux:{major}"),
+        "almalinux" | "alma" => format!("AlmaLinux:{major}"),
+        "opensuse-leap" | "opensuse" => match minor {
+            Some(minor) => format!("openSUSE:Leap {major}.{minor}"),
+            None => return Err(format!("rpm distro {distro:?}: Leap needs MAJOR.MINOR")),
+        },
+        "sles" | "suse" => match minor.filter(|m| *m != "0") {
+            Some(sp) => format!("SUSE:Linux Enterprise Server {major} SP{sp}"),
+            None => format!("SUSE:Linux Enterprise Server {major}"),
+        },
+        "rhel" | "redhat" => {
+            return Err(format!(
+                "rpm distro {distro:?}: OSV's Red Hat ecosystems name the product and repository (e.g. Red Hat:enterprise_linux:9::baseos), which a purl does not say; scan the image itself, or a palisade CycloneDX SBOM (its ecosystem property says it)"
+            ));
+        }
+        other => return Err(format!("rpm distro {other:?} has no OSV ecosystem here")),
+    })
 }
 
 #[cfg(test)]
@@ -214,6 +266,35 @@ mod tests {
                 .lookup()
                 .is_err()
         );
+        let r = lookup(
+            "pkg:rpm/rocky/openssl-libs@1.1.1k-5.el8_5?arch=x86_64&distro=rocky-8.5&epoch=1",
+        );
+        assert_eq!(
+            (r.ecosystem.as_str(), r.name.as_str(), r.version.as_str()),
+            ("Rocky Linux:8", "openssl-libs", "1:1.1.1k-5.el8_5")
+        );
+        assert_eq!(
+            lookup("pkg:rpm/almalinux/bash@5.1.8-6.el9?distro=almalinux-9.3&epoch=0").version,
+            "5.1.8-6.el9"
+        );
+        assert_eq!(
+            lookup("pkg:rpm/opensuse/curl@8.0.1-150400.5.41.1?distro=opensuse-leap-15.5").ecosystem,
+            "openSUSE:Leap 15.5"
+        );
+        assert_eq!(
+            lookup("pkg:rpm/suse/curl@8.0.1?distro=sles-15.5").ecosystem,
+            "SUSE:Linux Enterprise Server 15 SP5"
+        );
+        for bad in [
+            "pkg:rpm/redhat/bash@5.1?distro=rhel-9.3",
+            "pkg:rpm/fedora/bash@5.1?distro=fedora-39",
+            "pkg:rpm/rocky/bash@5.1?distro=rocky",
+            "pkg:rpm/rocky/bash@5.1?distro=rocky-x",
+            "pkg:rpm/opensuse/bash@5.1?distro=opensuse-leap-15",
+        ] {
+            let e = Purl::parse(bad).unwrap().lookup().unwrap_err();
+            assert!(e.contains("distro"), "{bad}: {e}");
+        }
         assert!(
             Purl::parse("pkg:deb/debian/bash@5")
                 .unwrap()

@@ -54,6 +54,10 @@ pub struct Affected {
     /// `ecosystem_specific` / `database_specific` severity of this entry.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub entry_severity: Option<String>,
+    /// `database_specific.informational` (RustSec: `unmaintained`,
+    /// `unsound`, `notice`): the advisory is a warning, not a vulnerability.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub informational: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -14,6 +14,17 @@ use serde_json::Value;
 pub const MAX_SBOM: u64 = 256 << 20;
 /// Most components read (nested ones included).
 const MAX_COMPONENTS: usize = 1_000_000;
+/// Purls named per skip reason (the rest are counted).
+const MAX_EXAMPLES: usize = 5;
+/// Longest purl or name quoted in a skip reason.
+const MAX_EXAMPLE_LEN: usize = 200;
+
+fn cut(s: &str, max: usize) -> String {
+    match s.char_indices().nth(max) {
+        Some((at, _)) => format!("{}…", &s[..at]),
+        None => s.to_string(),
+    }
+}
 
 /// What an SBOM held.
 #[derive(Debug, Default)]
@@ -23,7 +34,7 @@ pub struct SbomInput {
     /// The packages that can be looked up.
     pub packages: Vec<Package>,
     /// Components skipped and why (`no purl`, an unsupported purl type, ...),
-    /// one line per reason with a count and an example.
+    /// one line per reason with a count and the first few purls (or names).
     pub skipped: Vec<String>,
 }
 
@@ -34,10 +45,18 @@ pub fn read(bytes: &[u8]) -> Result<SbomInput, String> {
     }
     let doc: Value = serde_json::from_slice(bytes).map_err(|e| format!("not JSON: {e}"))?;
     let mut out = SbomInput::default();
-    let mut skipped: Vec<(String, usize, String)> = Vec::new();
-    let mut skip = |why: String, example: &str| match skipped.iter_mut().find(|s| s.0 == why) {
-        Some(s) => s.1 += 1,
-        None => skipped.push((why, 1, example.to_string())),
+    let mut skipped: Vec<(String, usize, Vec<String>)> = Vec::new();
+    let mut skip = |why: String, example: &str| {
+        let example = cut(example, MAX_EXAMPLE_LEN);
+        match skipped.iter_mut().find(|s| s.0 == why) {
+            Some(s) => {
+                s.1 += 1;
+                if s.2.len() < MAX_EXAMPLES {
+                    s.2.push(example);
+                }
+            }
+            None => skipped.push((why, 1, vec![example])),
+        }
     };
     if doc.get("bomFormat").and_then(Value::as_str) == Some("CycloneDX") {
         out.format = format!(
@@ -94,7 +113,18 @@ pub fn read(bytes: &[u8]) -> Result<SbomInput, String> {
         .dedup_by(|a, b| a.purl == b.purl && a.ecosystem == b.ecosystem);
     out.skipped = skipped
         .into_iter()
-        .map(|(why, n, example)| format!("{n} skipped: {why} (e.g. {example})"))
+        .map(|(why, n, examples)| {
+            let more = n - examples.len();
+            format!(
+                "{n} skipped: {why}: {}{}",
+                examples.join(", "),
+                if more > 0 {
+                    format!(" and {more} more")
+                } else {
+                    String::new()
+                }
+            )
+        })
         .collect();
     Ok(out)
 }
@@ -180,6 +210,14 @@ mod tests {
         assert_eq!(s.packages[0].source_name.as_deref(), Some("openssl"));
         assert_eq!(s.packages[0].ecosystem, "Debian:12");
         assert_eq!(s.skipped.len(), 2, "{:?}", s.skipped);
+        assert!(
+            s.skipped
+                .iter()
+                .any(|l| l.contains("rpm purl without a distro")
+                    && l.contains("pkg:rpm/redhat/bash@5")),
+            "{:?}",
+            s.skipped
+        );
         let spdx = br#"{"spdxVersion":"SPDX-2.3","packages":[{"name":"smallvec","externalRefs":[
           {"referenceCategory":"PACKAGE-MANAGER","referenceType":"purl","referenceLocator":"pkg:cargo/smallvec@1.6.0"}]}]}"#;
         let s = read(spdx).unwrap();

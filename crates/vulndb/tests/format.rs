@@ -27,6 +27,7 @@ fn record(id: &str, eco: &str, name: &str) -> Record {
             severity: vec![],
             urgency: None,
             entry_severity: None,
+            informational: None,
         }],
     }
 }
@@ -115,6 +116,13 @@ fn damage_is_refused() {
     let mut b = good.clone();
     b[16] = 9;
     assert!(open_err(&b).contains("format version 9"));
+    // A version-2 file (no `informational` field) is refused with the way out.
+    b[16] = 2;
+    let e = open_err(&b);
+    assert!(
+        e.contains("format version 2") && e.contains("re-import"),
+        "{e}"
+    );
     // Not a database at all.
     assert!(open_err(b"PK\x03\x04 this is a zip").contains("damaged"));
 }

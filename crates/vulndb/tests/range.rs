@@ -32,6 +32,7 @@ fn entry(eco: &str, ranges: &[(&str, &[&str])], versions: &[&str]) -> Affected {
         severity: vec![],
         urgency: None,
         entry_severity: None,
+        informational: None,
     }
 }
 

@@ -7,8 +7,6 @@ use super::image_args::ImageArgs;
 use anyhow::Result;
 use clap::Args;
 use palisade_image::Limits;
-use palisade_model::Severity;
-use palisade_report::Format;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -28,27 +26,8 @@ pub struct FsArgs {
     #[command(flatten)]
     pub vuln: super::vuln::VulnArgs,
 
-    /// Output format
-    #[arg(long, short = 'f', value_enum, default_value_t = Format::Table)]
-    pub format: Format,
-
-    /// Write the report to FILE instead of standard output
-    #[arg(long, short = 'o', value_name = "FILE")]
-    pub output: Option<PathBuf>,
-
-    /// Exit with --exit-code when a finding at or above this severity remains
-    /// after the ignore file (UNKNOWN, INFO, LOW, MEDIUM, HIGH, CRITICAL)
-    #[arg(long, value_name = "SEVERITY")]
-    pub fail_on: Option<Severity>,
-
-    /// Exit code when the --fail-on gate trips
-    #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u8).range(1..))]
-    pub exit_code: u8,
-
-    /// Ignore file (TOML, docs/ignore-file.md): by rule or vulnerability id
-    /// (any alias), package, purl, path; with a reason and an optional expiry
-    #[arg(long, value_name = "FILE", env = "PALISADE_IGNORE_FILE")]
-    pub ignore_file: Option<PathBuf>,
+    #[command(flatten)]
+    pub report: super::report_args::ReportArgs,
 
     /// No progress bars
     #[arg(long, short = 'q')]
@@ -76,11 +55,7 @@ pub fn run(args: FsArgs) -> Result<ExitCode> {
                 .unwrap_or_else(|| vec!["vuln".into(), "secret".into()]),
         ),
         vuln: args.vuln,
-        format: args.format,
-        output: args.output,
-        fail_on: args.fail_on,
-        exit_code: args.exit_code,
-        ignore_file: args.ignore_file,
+        report: args.report,
         accept_key: Vec::new(),
         accept_file: Vec::new(),
         quiet: args.quiet,

@@ -1,14 +1,14 @@
 //! `palisade image REF`: audit and secret scan of a built image.
 
 use super::image_args::ImageArgs;
+use super::report_args::GateArgs;
 use crate::output;
 use anyhow::{Result, bail};
 use clap::Args;
 use palisade_audit::{AuditOptions, Context, Scanner};
 use palisade_image::Analyzer;
 use palisade_image::inspect::OsReleaseAnalyzer;
-use palisade_model::Severity;
-use palisade_report::{Format, Target, ignore::IgnoreFile};
+use palisade_report::{Format, Target};
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -30,27 +30,8 @@ pub struct ImageCommandArgs {
     #[command(flatten)]
     pub vuln: super::vuln::VulnArgs,
 
-    /// Output format
-    #[arg(long, short = 'f', value_enum, default_value_t = Format::Table)]
-    pub format: Format,
-
-    /// Write the report to FILE instead of standard output
-    #[arg(long, short = 'o', value_name = "FILE")]
-    pub output: Option<PathBuf>,
-
-    /// Exit with --exit-code when a finding at or above this severity remains
-    /// after the ignore file (UNKNOWN, INFO, LOW, MEDIUM, HIGH, CRITICAL)
-    #[arg(long, value_name = "SEVERITY")]
-    pub fail_on: Option<Severity>,
-
-    /// Exit code when the --fail-on gate trips
-    #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u8).range(1..))]
-    pub exit_code: u8,
-
-    /// Ignore file (TOML): [[ignore]] entries with rule, optional path/input
-    /// globs, a reason and an optional expiry date (docs/ignore-file.md)
-    #[arg(long, value_name = "FILE", env = "PALISADE_IGNORE_FILE")]
-    pub ignore_file: Option<PathBuf>,
+    #[command(flatten)]
+    pub report: super::report_args::ReportArgs,
 
     /// Env or label key that is not a secret (repeatable, or comma-separated)
     #[arg(long, value_delimiter = ',', value_name = "KEY")]
@@ -143,11 +124,7 @@ pub fn run(args: ImageCommandArgs) -> Result<ExitCode> {
         no_db_warning = true;
         vuln = false;
     }
-    // IgnoreError names the file (and line) itself.
-    let ignore = match &args.ignore_file {
-        Some(p) => Some(IgnoreFile::load(p)?),
-        None => None,
-    };
+    let ignore = args.report.gate.load_ignore()?;
     let audit_analyzers = palisade_audit::analyzers(&scanners);
     let os_release = OsReleaseAnalyzer;
     let mut analyzers: Vec<&dyn Analyzer> = audit_analyzers.iter().map(|a| a.as_ref()).collect();
@@ -195,17 +172,7 @@ pub fn run(args: ImageCommandArgs) -> Result<ExitCode> {
     } else {
         None
     };
-    let today = palisade_report::ignore::today_utc();
-    let (kept, mut ignored) = match &ignore {
-        Some(file) => {
-            for entry in file.expired(today) {
-                eprintln!("palisade: warning: ignore entry expired and no longer applies: {entry}");
-            }
-            file.apply(findings, today)
-        }
-        None => (findings, Vec::new()),
-    };
-    ignored.extend(vex_suppressed);
+    let (kept, ignored) = GateArgs::apply(ignore.as_ref(), findings, vex_suppressed);
 
     let report = palisade_image::inspect::report(&image, &scan, Some(os_index));
     let eff = &report.totals;
@@ -257,19 +224,16 @@ pub fn run(args: ImageCommandArgs) -> Result<ExitCode> {
         summary,
     };
     let text = palisade_report::render(
-        args.format,
+        args.report.format,
         &target,
         &kept,
         &ignored,
         &palisade_audit::rules(),
     );
     let mut text = text;
-    if args.vuln.show_suppressed && args.format == Format::Table {
+    if args.vuln.show_suppressed && args.report.format == Format::Table {
         text.push_str(&super::vuln::suppressed_listing(&ignored));
     }
-    output::write(args.output.as_deref(), &text)?;
-    if palisade_report::gate::tripped(&kept, args.fail_on) {
-        return Ok(ExitCode::from(args.exit_code));
-    }
-    Ok(ExitCode::SUCCESS)
+    output::write(args.report.output.as_deref(), &text)?;
+    Ok(args.report.gate.exit(&kept))
 }

@@ -20,6 +20,7 @@ pub mod image;
 pub mod image_args;
 pub mod inspect;
 pub mod keygen;
+pub mod report_args;
 pub mod sbom;
 pub mod sbom_scan;
 pub mod serve;

@@ -2,6 +2,7 @@
 //! a table, palisade JSON, CycloneDX 1.6 or SPDX 2.3.
 
 use super::image_args::ImageArgs;
+use super::report_args::GateArgs;
 use crate::output::{self, printable};
 use anyhow::Result;
 use clap::Args;
@@ -41,6 +42,12 @@ pub struct SbomArgs {
 
     #[command(flatten)]
     pub vuln: super::vuln::VulnArgs,
+
+    // With --vulns: the ignore file and the gate, as `palisade image`
+    // applies them (suppressed vulnerabilities are left out of the
+    // document and counted on stderr).
+    #[command(flatten)]
+    pub gate: super::report_args::GateArgs,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -75,6 +82,18 @@ pub fn run(args: SbomArgs) -> Result<ExitCode> {
             "--vulns adds vulnerabilities to CycloneDX output: use it with --format cyclonedx (`palisade image --scanners vuln` reports them in the other formats)"
         );
     }
+    let vuln_flags =
+        args.gate.fail_on.is_some() || args.gate.ignore_file.is_some() || !args.vuln.vex.is_empty();
+    if vuln_flags && !args.vulns {
+        anyhow::bail!(
+            "--fail-on, --ignore-file and --vex apply to vulnerabilities: add --vulns (with --format cyclonedx)"
+        );
+    }
+    let ignore = if args.vulns {
+        args.gate.load_ignore()?
+    } else {
+        None
+    };
     let boxed = palisade_catalog::analyzers();
     let analyzers: Vec<&dyn Analyzer> = boxed.iter().map(|a| a.as_ref()).collect();
     let (_reference, image, scan) = args.image.open_and_walk(&analyzers, args.quiet, false)?;
@@ -92,6 +111,7 @@ pub fn run(args: SbomArgs) -> Result<ExitCode> {
         reference: args.image.reference.clone(),
         digest: image.manifest_digest.as_ref().map(|d| d.to_string()),
     };
+    let mut kept = Vec::new();
     let text = match args.format {
         SbomFormat::Json => output::json(&Report {
             image: info,
@@ -106,21 +126,25 @@ pub fn run(args: SbomArgs) -> Result<ExitCode> {
                 eprintln!("Warning: {}", printable(w));
             }
             let vulns = if args.format == SbomFormat::Cyclonedx && args.vulns {
-                Some(super::vuln::scan(&args.vuln, &sbom.packages, &info.reference, None)?.findings)
+                let outcome = super::vuln::scan(&args.vuln, &sbom.packages, &info.reference, None)?;
+                let (k, ignored) =
+                    GateArgs::apply(ignore.as_ref(), outcome.findings, outcome.suppressed);
+                if !ignored.is_empty() {
+                    eprintln!(
+                        "palisade: {} vulnerabilities suppressed by the ignore file or VEX, left out of the document",
+                        ignored.len()
+                    );
+                }
+                kept = k;
+                Some(kept.as_slice())
             } else {
                 None
             };
-            standard_document(
-                &info.reference,
-                &image,
-                &sbom,
-                args.format,
-                vulns.as_deref(),
-            )
+            standard_document(&info.reference, &image, &sbom, args.format, vulns)
         }
     };
     output::write(args.output.as_deref(), &text)?;
-    Ok(ExitCode::SUCCESS)
+    Ok(args.gate.exit(&kept))
 }
 
 /// The SBOM as CycloneDX 1.6 or SPDX 2.3 JSON (`format` is one of those

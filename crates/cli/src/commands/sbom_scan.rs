@@ -2,11 +2,11 @@
 //! lists (CycloneDX or SPDX JSON, from palisade, syft, trivy, ...), with
 //! the same renderers, ignore file and gate as `palisade image`.
 
+use super::report_args::GateArgs;
 use crate::output::{self, printable};
 use anyhow::{Context, Result};
 use clap::Args;
-use palisade_model::Severity;
-use palisade_report::{Format, Target, ignore::IgnoreFile};
+use palisade_report::{Format, Target};
 use std::io::Read;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -21,34 +21,12 @@ pub struct SbomScanArgs {
     #[command(flatten)]
     pub vuln: super::vuln::VulnArgs,
 
-    /// Output format
-    #[arg(long, short = 'f', value_enum, default_value_t = Format::Table)]
-    pub format: Format,
-
-    /// Write the report to FILE instead of standard output
-    #[arg(long, short = 'o', value_name = "FILE")]
-    pub output: Option<PathBuf>,
-
-    /// Exit with --exit-code when a vulnerability at or above this severity
-    /// remains after the ignore file (UNKNOWN, INFO, LOW, MEDIUM, HIGH, CRITICAL)
-    #[arg(long, value_name = "SEVERITY")]
-    pub fail_on: Option<Severity>,
-
-    /// Exit code when the --fail-on gate trips
-    #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u8).range(1..))]
-    pub exit_code: u8,
-
-    /// Ignore file (TOML, docs/ignore-file.md): by vulnerability id (any
-    /// alias), package, purl; with a reason and an optional expiry
-    #[arg(long, value_name = "FILE", env = "PALISADE_IGNORE_FILE")]
-    pub ignore_file: Option<PathBuf>,
+    #[command(flatten)]
+    pub report: super::report_args::ReportArgs,
 }
 
 pub fn run(args: SbomScanArgs) -> Result<ExitCode> {
-    let ignore = match &args.ignore_file {
-        Some(path) => Some(IgnoreFile::load(path)?),
-        None => None,
-    };
+    let ignore = args.report.gate.load_ignore()?;
     let name = args.file.display().to_string();
     let mut bytes = Vec::new();
     let limit = palisade_vulndb::sbom_input::MAX_SBOM + 1;
@@ -61,17 +39,7 @@ pub fn run(args: SbomScanArgs) -> Result<ExitCode> {
     let sbom = palisade_vulndb::sbom_input::read(&bytes)
         .map_err(|e| anyhow::anyhow!("{}: {e}", printable(&name)))?;
     let outcome = super::vuln::scan(&args.vuln, &sbom.packages, &name, None)?;
-    let today = palisade_report::ignore::today_utc();
-    let (kept, mut ignored) = match &ignore {
-        Some(file) => {
-            for entry in file.expired(today) {
-                eprintln!("palisade: warning: ignore entry expired and no longer applies: {entry}");
-            }
-            file.apply(outcome.findings, today)
-        }
-        None => (outcome.findings, Vec::new()),
-    };
-    ignored.extend(outcome.suppressed);
+    let (kept, ignored) = GateArgs::apply(ignore.as_ref(), outcome.findings, outcome.suppressed);
     let mut summary = vec![
         ("SBOM".to_string(), sbom.format.clone()),
         (
@@ -81,6 +49,7 @@ pub fn run(args: SbomScanArgs) -> Result<ExitCode> {
     ];
     summary.extend(outcome.summary);
     for s in &sbom.skipped {
+        eprintln!("palisade: warning: not matched: {}", printable(s));
         summary.push(("Skipped".to_string(), printable(s).to_string()));
     }
     let target = Target {
@@ -89,13 +58,11 @@ pub fn run(args: SbomScanArgs) -> Result<ExitCode> {
         digest: None,
         summary,
     };
-    let mut text = palisade_report::render(args.format, &target, &kept, &ignored, &[]);
-    if args.vuln.show_suppressed && args.format == Format::Table {
+    let format = args.report.format;
+    let mut text = palisade_report::render(format, &target, &kept, &ignored, &[]);
+    if args.vuln.show_suppressed && format == Format::Table {
         text.push_str(&super::vuln::suppressed_listing(&ignored));
     }
-    output::write(args.output.as_deref(), &text)?;
-    if palisade_report::gate::tripped(&kept, args.fail_on) {
-        return Ok(ExitCode::from(args.exit_code));
-    }
-    Ok(ExitCode::SUCCESS)
+    output::write(args.report.output.as_deref(), &text)?;
+    Ok(args.report.gate.exit(&kept))
 }

@@ -38,6 +38,25 @@ pub struct VulnArgs {
     /// reasons after the table (JSON always has them under "ignored")
     #[arg(long)]
     pub show_suppressed: bool,
+    /// Informational advisories (RustSec unmaintained / unsound / notice,
+    /// which cargo audit lists as warnings): warn = report them in their
+    /// own "Warnings" section, marked "informational" in JSON, SARIF and
+    /// CycloneDX, never counted by --fail-on; hide = leave them out;
+    /// vuln = report them as vulnerabilities at their rated severity
+    /// (usually UNKNOWN), counted by --fail-on like any other
+    #[arg(long, value_enum, value_name = "MODE", default_value_t = Informational::Warn)]
+    pub informational: Informational,
+}
+
+/// What `--informational` does with informational advisories.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Informational {
+    /// Warnings: shown apart, never gated (cargo audit's default)
+    Warn,
+    /// Left out of the report
+    Hide,
+    /// Vulnerabilities like the others (gated by --fail-on)
+    Vuln,
 }
 
 /// A database older than this gets a warning.
@@ -114,7 +133,17 @@ pub fn scan(
         .iter()
         .filter(|m| !(args.ignore_unfixed && m.fixed.is_none()))
         .filter(|m| args.severity.is_empty() || args.severity.contains(&m.rating.severity))
-        .map(|m| m.to_finding(input))
+        .filter(|m| !(args.informational == Informational::Hide && m.informational.is_some()))
+        .map(|m| {
+            let mut f = m.to_finding(input);
+            if args.informational == Informational::Vuln
+                && let Some(v) = f.vulnerability.as_deref_mut()
+            {
+                // The message still names the kind.
+                v.informational = None;
+            }
+            f
+        })
         .filter_map(|f| match vex.iter().find_map(|v| v.suppresses(&f)) {
             Some(reason) => {
                 suppressed.push(Ignored {
@@ -127,17 +156,39 @@ pub fn scan(
             None => Some(f),
         })
         .collect();
+    let informational = report
+        .matches
+        .iter()
+        .filter(|m| m.informational.is_some())
+        .count();
     let mut summary = vec![
         ("Vulnerability DB".to_string(), desc),
         (
             "Vulnerabilities".to_string(),
             format!(
                 "{} in {} packages scanned",
-                report.matches.len(),
+                report.matches.len() - informational,
                 report.packages
             ),
         ),
     ];
+    if informational > 0 {
+        summary.push((
+            "Informational".to_string(),
+            format!(
+                "{informational} informational advisories (unmaintained / unsound / notice): {}",
+                match args.informational {
+                    Informational::Warn => "reported as warnings, not gated",
+                    Informational::Hide => "hidden (--informational hide)",
+                    Informational::Vuln => "reported as vulnerabilities (--informational vuln)",
+                }
+            ),
+        ));
+    }
+    for line in not_covered(&db, packages) {
+        eprintln!("palisade: warning: {}", crate::output::printable(&line));
+        summary.push(("Not checked".to_string(), line));
+    }
     if !report.undetermined.is_empty() {
         summary.push((
             "Undetermined".to_string(),
@@ -167,6 +218,30 @@ pub fn scan(
         suppressed,
         summary,
     })
+}
+
+/// One line per ecosystem that has packages but no advisories in the
+/// database: those packages cannot match anything (a database imported
+/// without that ecosystem, or an ecosystem osv.dev does not cover here).
+fn not_covered(db: &Db, packages: &[Package]) -> Vec<String> {
+    let mut missing: std::collections::BTreeMap<&str, Vec<&str>> = Default::default();
+    for p in packages {
+        if !db.meta.ecosystems.contains_key(&p.ecosystem) {
+            missing.entry(&p.ecosystem).or_default().push(&p.name);
+        }
+    }
+    missing
+        .into_iter()
+        .map(|(ecosystem, names)| {
+            format!(
+                "{} package{} of ecosystem {ecosystem} ({}{}): the database has no advisories for {ecosystem}",
+                names.len(),
+                if names.len() == 1 { "" } else { "s" },
+                names.iter().take(5).copied().collect::<Vec<_>>().join(", "),
+                if names.len() > 5 { ", ..." } else { "" }
+            )
+        })
+        .collect()
 }
 
 fn load_vex(paths: &[PathBuf]) -> Result<Vec<Vex>> {
