@@ -17,6 +17,7 @@ pub mod elf;
 pub mod gem;
 pub mod gemfile_lock;
 pub mod golang;
+pub mod golang_pointers;
 pub mod java;
 pub mod manifest;
 pub mod npm;
