@@ -62,14 +62,14 @@ pub fn analyzers() -> Vec<Box<dyn Analyzer>> {
         Box::new(GoAnalyzer),
         Box::new(RustBinaryAnalyzer),
         Box::new(JavaAnalyzer),
-        Box::new(yarn::YarnAnalyzer),
-        Box::new(pnpm::PnpmAnalyzer),
-        Box::new(gem::GemAnalyzer),
-        Box::new(dotnet::DotnetAnalyzer),
+        Box::new(yarn::CATALOGER),
+        Box::new(pnpm::CATALOGER),
+        Box::new(gem::CATALOGER),
+        Box::new(dotnet::CATALOGER),
         Box::new(dpkg_copyright::DpkgCopyrightAnalyzer),
-        Box::new(gemfile_lock::GemfileLockAnalyzer),
-        Box::new(poetry_lock::PoetryLockAnalyzer),
-        Box::new(pipfile_lock::PipfileLockAnalyzer),
+        Box::new(gemfile_lock::CATALOGER),
+        Box::new(poetry_lock::CATALOGER),
+        Box::new(pipfile_lock::CATALOGER),
     ]
 }
 
