@@ -35,7 +35,9 @@ fn main() {
                 && let Some(GoFile::Binary(info)) = out.downcast_ref::<GoFile>()
             {
                 found += 1;
-                if b.windows(16).any(|w| w.starts_with(b"\xff Go buildinf:") && w[15] & 2 == 0) {
+                if b.windows(16)
+                    .any(|w| w.starts_with(b"\xff Go buildinf:") && w[15] & 2 == 0)
+                {
                     old_format += 1;
                 }
                 std::hint::black_box(info);
