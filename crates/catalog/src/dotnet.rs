@@ -4,29 +4,16 @@
 //! `reference` entries are the application's own assemblies.
 
 use crate::bounded;
-use crate::manifest::{Listed, ManifestFile, push};
-use palisade_image::{Analysis, Analyzer, FileRef};
+use crate::manifest::{Listed, LockFileCataloger, push};
 use serde_json::Value;
 
-pub struct DotnetAnalyzer;
-
-impl Analyzer for DotnetAnalyzer {
-    fn name(&self) -> &'static str {
-        "catalog-dotnet"
-    }
-    fn patterns(&self) -> &[&str] {
-        &["**/*.deps.json"]
-    }
-    fn max_size(&self) -> u64 {
-        32 << 20
-    }
-    fn analyze(&self, _file: FileRef<'_>, content: &[u8]) -> Result<Option<Analysis>, String> {
-        Ok(Some(Box::new(ManifestFile::from(parse(content)))))
-    }
-    fn too_large(&self, file: FileRef<'_>) -> Option<Analysis> {
-        Some(Box::new(ManifestFile::TooLarge(file.size)))
-    }
-}
+pub const CATALOGER: LockFileCataloger = LockFileCataloger {
+    name: "catalog-dotnet",
+    patterns: &["**/*.deps.json"],
+    max_size: 32 << 20,
+    skip_node_modules: false,
+    parse,
+};
 
 pub fn parse(content: &[u8]) -> Result<Vec<Listed>, String> {
     let v: Value =

@@ -1,6 +1,139 @@
-//! The one thing the binary catalogers need from an ELF file: a section's
-//! bytes by name (`.go.buildinfo`, `.dep-v0`). Hand-written and bounded:
-//! 32/64-bit, either byte order; every offset is checked against the file.
+//! What the binary catalogers need from an ELF file: a section's bytes by
+//! name (`.go.buildinfo`, `.dep-v0`), and the loadable segments that turn a
+//! virtual address into a file offset (Go < 1.18 build information holds
+//! pointers). Hand-written and bounded: 32/64-bit, either byte order; every
+//! offset is checked against the bytes at hand.
+
+/// Most program headers read (real executables have about ten).
+const MAX_PROGRAM_HEADERS: usize = 512;
+
+/// A `PT_LOAD` program header: `filesz` bytes at file `offset` are mapped
+/// at `vaddr`, followed by zeros up to `memsz` (`.bss`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Segment {
+    pub vaddr: u64,
+    pub offset: u64,
+    pub filesz: u64,
+    pub memsz: u64,
+}
+
+/// The class and byte order of an ELF file and its loadable segments.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Layout {
+    pub wide: bool,
+    pub big: bool,
+    pub segments: Vec<Segment>,
+}
+
+/// The loadable segments of the ELF file that `head` starts (its first
+/// bytes: the program headers must lie within them).
+pub fn layout(head: &[u8]) -> Result<Layout, String> {
+    if head.get(..4) != Some(b"\x7fELF".as_slice()) {
+        return Err("not an ELF file".to_string());
+    }
+    let wide = match head.get(4) {
+        Some(1) => false,
+        Some(2) => true,
+        _ => return Err("bad ELF class".to_string()),
+    };
+    let big = match head.get(5) {
+        Some(1) => false,
+        Some(2) => true,
+        _ => return Err("bad ELF byte order".to_string()),
+    };
+    let r = Reader { file: head, big };
+    let short = || "ELF header truncated".to_string();
+    let (phoff, entsize, phnum) = if wide {
+        (
+            r.u64(0x20).ok_or_else(short)?,
+            r.u16(0x36).ok_or_else(short)?,
+            r.u16(0x38).ok_or_else(short)?,
+        )
+    } else {
+        (
+            u64::from(r.u32(0x1c).ok_or_else(short)?),
+            r.u16(0x2a).ok_or_else(short)?,
+            r.u16(0x2c).ok_or_else(short)?,
+        )
+    };
+    let entsize = usize::from(entsize);
+    let phnum = usize::from(phnum);
+    if entsize < if wide { 56 } else { 32 } {
+        return Err(format!("ELF program header size {entsize} too small"));
+    }
+    if phnum > MAX_PROGRAM_HEADERS {
+        return Err(format!(
+            "more than {MAX_PROGRAM_HEADERS} ELF program headers"
+        ));
+    }
+    let outside = || "ELF program headers outside the file's first bytes".to_string();
+    let phoff = usize::try_from(phoff).map_err(|_| outside())?;
+    let mut segments = Vec::new();
+    for i in 0..phnum {
+        let at = i
+            .checked_mul(entsize)
+            .and_then(|o| o.checked_add(phoff))
+            .ok_or_else(outside)?;
+        let kind = r.u32(at).ok_or_else(outside)?;
+        const PT_LOAD: u32 = 1;
+        if kind != PT_LOAD {
+            continue;
+        }
+        let (offset, vaddr, filesz, memsz) = if wide {
+            (
+                r.u64(at + 0x08),
+                r.u64(at + 0x10),
+                r.u64(at + 0x20),
+                r.u64(at + 0x28),
+            )
+        } else {
+            (
+                r.u32(at + 0x04).map(u64::from),
+                r.u32(at + 0x08).map(u64::from),
+                r.u32(at + 0x10).map(u64::from),
+                r.u32(at + 0x14).map(u64::from),
+            )
+        };
+        let (Some(offset), Some(vaddr), Some(filesz), Some(memsz)) = (offset, vaddr, filesz, memsz)
+        else {
+            return Err(outside());
+        };
+        segments.push(Segment {
+            vaddr,
+            offset,
+            filesz,
+            memsz,
+        });
+    }
+    Ok(Layout {
+        wide,
+        big,
+        segments,
+    })
+}
+
+impl Layout {
+    /// The file offset of the `len` bytes at virtual address `addr`, when a
+    /// loadable segment holds all of them in the file (not in its
+    /// zero-filled tail).
+    pub fn file_offset(&self, addr: u64, len: u64) -> Option<u64> {
+        self.segments.iter().find_map(|s| {
+            let end = addr.checked_add(len)?;
+            let seg_end = s.vaddr.checked_add(s.filesz)?;
+            (s.vaddr <= addr && end <= seg_end).then(|| s.offset.checked_add(addr - s.vaddr))?
+        })
+    }
+
+    /// Whether the `len` bytes at `addr` are zero-filled memory: past a
+    /// segment's file bytes, within its memory size (`.bss`).
+    pub fn zero_filled(&self, addr: u64, len: u64) -> bool {
+        self.segments.iter().any(|s| {
+            let file_end = s.vaddr.saturating_add(s.filesz);
+            let mem_end = s.vaddr.saturating_add(s.memsz);
+            addr >= file_end && addr.checked_add(len).is_some_and(|end| end <= mem_end)
+        })
+    }
+}
 
 /// The bytes of section `name`, or `None` when the file is not ELF, has no
 /// such section, or its headers point outside the file.

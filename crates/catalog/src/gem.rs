@@ -4,32 +4,22 @@
 //! `s.licenses = ["MIT".freeze]`). Read as text, never evaluated.
 
 use crate::bounded;
-use crate::manifest::{Listed, ManifestFile};
-use palisade_image::{Analysis, Analyzer, FileRef};
+use crate::manifest::{Listed, LockFileCataloger};
 
-pub struct GemAnalyzer;
+pub const CATALOGER: LockFileCataloger = LockFileCataloger {
+    name: "catalog-gem",
+    patterns: &[
+        "**/specifications/*.gemspec",
+        "**/specifications/default/*.gemspec",
+    ],
+    max_size: 1 << 20,
+    skip_node_modules: false,
+    parse: parse_listed,
+};
 
-impl Analyzer for GemAnalyzer {
-    fn name(&self) -> &'static str {
-        "catalog-gem"
-    }
-    fn patterns(&self) -> &[&str] {
-        &[
-            "**/specifications/*.gemspec",
-            "**/specifications/default/*.gemspec",
-        ]
-    }
-    fn max_size(&self) -> u64 {
-        1 << 20
-    }
-    fn analyze(&self, _file: FileRef<'_>, content: &[u8]) -> Result<Option<Analysis>, String> {
-        Ok(Some(Box::new(ManifestFile::from(
-            parse(content).map(|g| vec![g]),
-        ))))
-    }
-    fn too_large(&self, file: FileRef<'_>) -> Option<Analysis> {
-        Some(Box::new(ManifestFile::TooLarge(file.size)))
-    }
+/// [`parse`] as the one-entry list the cataloger records.
+fn parse_listed(content: &[u8]) -> Result<Vec<Listed>, String> {
+    parse(content).map(|g| vec![g])
 }
 
 /// The quoted strings of a Ruby expression (`"a".freeze, 'b'` → a, b).

@@ -7,28 +7,15 @@
 //! a spec's dependencies, which are specs of their own too.
 
 use crate::bounded;
-use crate::manifest::{Listed, ManifestFile, push};
-use palisade_image::{Analysis, Analyzer, FileRef};
+use crate::manifest::{Listed, LockFileCataloger, push};
 
-pub struct GemfileLockAnalyzer;
-
-impl Analyzer for GemfileLockAnalyzer {
-    fn name(&self) -> &'static str {
-        "catalog-gemfile-lock"
-    }
-    fn patterns(&self) -> &[&str] {
-        &["**/Gemfile.lock", "**/gems.locked"]
-    }
-    fn max_size(&self) -> u64 {
-        8 << 20
-    }
-    fn analyze(&self, _file: FileRef<'_>, content: &[u8]) -> Result<Option<Analysis>, String> {
-        Ok(Some(Box::new(ManifestFile::from(parse(content)))))
-    }
-    fn too_large(&self, file: FileRef<'_>) -> Option<Analysis> {
-        Some(Box::new(ManifestFile::TooLarge(file.size)))
-    }
-}
+pub const CATALOGER: LockFileCataloger = LockFileCataloger {
+    name: "catalog-gemfile-lock",
+    patterns: &["**/Gemfile.lock", "**/gems.locked"],
+    max_size: 8 << 20,
+    skip_node_modules: false,
+    parse,
+};
 
 /// Platforms rubygems appends to a version (`1.15.4-x86_64-linux`,
 /// `1.15.4-java`, `2.0.0-arm64-darwin`): what follows the first `-` that
@@ -103,11 +90,7 @@ mod tests {
     #[test]
     fn sections_platforms_and_dependencies() {
         let lock = "GIT\n  remote: https://github.com/rails/rails.git\n  revision: abc\n  specs:\n    rails (7.1.0.alpha)\n      actionpack (= 7.1.0.alpha)\n\nPATH\n  remote: .\n  specs:\n    myapp (0.1.0)\n\nGEM\n  remote: https://rubygems.org/\n  specs:\n    nokogiri (1.15.4-x86_64-linux)\n      racc (~> 1.4)\n    racc (1.7.1)\n\nPLATFORMS\n  x86_64-linux\n\nDEPENDENCIES\n  nokogiri\n  myapp!\n\nBUNDLED WITH\n   2.4.19\n";
-        let got: Vec<(String, String)> = parse(lock.as_bytes())
-            .unwrap()
-            .into_iter()
-            .map(|p| (p.name, p.version))
-            .collect();
+        let got = crate::manifest::pairs(parse(lock.as_bytes()));
         assert_eq!(
             got,
             [

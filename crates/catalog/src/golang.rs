@@ -11,10 +11,12 @@
 //! Format (Go ≥ 1.18): 32-byte header (magic, pointer size, flags; flag 2
 //! = strings inline), then two varint-prefixed strings, the Go version and
 //! the module information (`path`, `mod`, `dep`, `=>`, `build` lines
-//! between two 16-byte sentinels). Go < 1.18 binaries store pointers into
-//! the loaded image instead: reported as not read.
+//! between two 16-byte sentinels). Go 1.13–1.17 binaries store pointers
+//! into the loaded image instead, followed by [`crate::golang_pointers`]
+//! (ELF only).
 
 use crate::bounded;
+use crate::golang_pointers::{self, Progress, Resolver, Seen, Windows};
 use palisade_image::{Analysis, Analyzer, FileRef, FileScanner, scan_slice};
 
 const MAGIC: &[u8] = b"\xff Go buildinf:";
@@ -22,7 +24,9 @@ const MAGIC: &[u8] = b"\xff Go buildinf:";
 /// a constant in programs that read build information, such as `go`).
 const MAX_CANDIDATES: usize = 16;
 /// Most bytes kept after a match: the header and the two strings.
-const MAX_CAPTURE: usize = 1 << 20;
+pub(crate) const MAX_CAPTURE: usize = 1 << 20;
+/// The first bytes of an ELF file kept for its program headers.
+const HEAD: usize = 64 << 10;
 /// Most modules kept per binary.
 const MAX_DEPS: usize = 10_000;
 
@@ -102,17 +106,37 @@ pub fn read(file: &[u8]) -> Option<Result<BuildInfo, String>> {
     scanner.result()
 }
 
+/// Bytes from one match of the magic on.
+struct Candidate {
+    offset: u64,
+    bytes: Vec<u8>,
+    /// Following the pointers of a Go < 1.18 header.
+    resolver: Option<Resolver>,
+}
+
+/// What one candidate gave.
+enum Step {
+    Found(BuildInfo),
+    Wait,
+    Failed(String),
+}
+
 /// Streams an executable looking for its build information.
 #[derive(Default)]
 pub struct GoScanner {
-    /// The first bytes, until it is known whether this is an executable.
+    /// The first bytes: 4 to know whether this is an executable, up to
+    /// [`HEAD`] of an ELF file for its program headers.
     head: Vec<u8>,
+    /// The offset of the next byte the stream delivers.
+    position: u64,
+    /// Bytes that Go < 1.18 pointers may lead back to (ELF files only).
+    windows: Windows,
     /// The last bytes of the previous chunk (a magic may straddle chunks),
     /// and the file offset of its first byte.
     tail: Vec<u8>,
     tail_offset: u64,
     /// Bytes from each match of the magic still being collected.
-    open: Vec<Vec<u8>>,
+    open: Vec<Candidate>,
     tried: usize,
     found: Option<BuildInfo>,
     first_error: Option<String>,
@@ -143,35 +167,88 @@ impl GoScanner {
     /// cut into chunks.
     fn settle(&mut self, at_end: bool) {
         let mut open = std::mem::take(&mut self.open).into_iter();
-        while let Some(bytes) = open.next() {
-            match parse_prefix(&bytes) {
-                Ok(info) => {
+        while let Some(mut c) = open.next() {
+            match self.step(&mut c, at_end) {
+                Step::Found(info) => {
                     self.found = Some(info);
                     return;
                 }
-                Err(Incomplete) if !at_end && bytes.len() < MAX_CAPTURE => {
+                Step::Wait => {
                     // Later matches wait for this one.
-                    self.open.push(bytes);
+                    self.open.push(c);
                     self.open.extend(open);
                     return;
                 }
-                Err(Bad(e)) => {
+                Step::Failed(e) => {
                     self.first_error.get_or_insert(e);
-                }
-                Err(Incomplete) => {
-                    self.first_error
-                        .get_or_insert_with(|| "truncated Go build information".to_string());
                 }
             }
         }
     }
 
-    fn start(&mut self, bytes: &[u8]) {
+    fn step(&self, c: &mut Candidate, at_end: bool) -> Step {
+        if c.resolver.is_none() {
+            match parse_prefix(&c.bytes) {
+                Ok(Parsed::Inline(info)) => return Step::Found(info),
+                Ok(Parsed::Pointers(header)) => {
+                    if !self.is_elf() {
+                        return Step::Failed(
+                            "Go build information in the pre-Go 1.18 pointer format outside ELF: not read"
+                                .to_string(),
+                        );
+                    }
+                    let layout = match crate::elf::layout(&self.head) {
+                        Ok(l) => l,
+                        // The program headers may lie further in.
+                        Err(_) if !at_end && self.head.len() < HEAD => return Step::Wait,
+                        Err(e) => return Step::Failed(e),
+                    };
+                    match Resolver::new(header, layout) {
+                        Ok(r) => c.resolver = Some(r),
+                        Err(e) => return Step::Failed(e),
+                    }
+                }
+                Err(Incomplete) if !at_end && c.bytes.len() < MAX_CAPTURE => return Step::Wait,
+                Err(Bad(e)) => return Step::Failed(e),
+                Err(Incomplete) => {
+                    return Step::Failed("truncated Go build information".to_string());
+                }
+            }
+        }
+        let Some(resolver) = c.resolver.as_mut() else {
+            return Step::Wait;
+        };
+        let seen = Seen {
+            candidate: &c.bytes,
+            candidate_offset: c.offset,
+            candidate_open: !at_end && c.bytes.len() < MAX_CAPTURE,
+            windows: &self.windows,
+            position: self.position,
+            at_end,
+        };
+        match resolver.advance(&seen) {
+            Ok(Progress::Waiting) => Step::Wait,
+            Ok(Progress::Done(version, modinfo)) => match from_strings(&version, &modinfo) {
+                Ok(info) => Step::Found(info),
+                Err(e) => Step::Failed(e),
+            },
+            Err(e) => Step::Failed(e),
+        }
+    }
+
+    fn start(&mut self, offset: u64, bytes: &[u8]) {
         if self.tried < MAX_CANDIDATES {
             self.tried += 1;
-            self.open
-                .push(bytes[..bytes.len().min(MAX_CAPTURE)].to_vec());
+            self.open.push(Candidate {
+                offset,
+                bytes: bytes[..bytes.len().min(MAX_CAPTURE)].to_vec(),
+                resolver: None,
+            });
         }
+    }
+
+    fn is_elf(&self) -> bool {
+        self.head.starts_with(b"\x7fELF")
     }
 
     fn result(mut self) -> Option<Result<BuildInfo, String>> {
@@ -191,9 +268,24 @@ impl FileScanner for GoScanner {
             None => return true,
             Some(true) => {}
         }
-        for bytes in &mut self.open {
-            let room = MAX_CAPTURE.saturating_sub(bytes.len());
-            bytes.extend_from_slice(&data[..room.min(data.len())]);
+        if self.is_elf() {
+            // The program headers (a Go < 1.18 header's pointers need them).
+            let have = self.head.len() as u64;
+            if have < HEAD as u64
+                && let Some(from) = have.checked_sub(offset)
+                && let Some(rest) = data.get(from as usize..)
+            {
+                let take = (HEAD - self.head.len()).min(rest.len());
+                self.head.extend_from_slice(&rest[..take]);
+            }
+            self.windows.chunk(offset, data);
+        }
+        for c in &mut self.open {
+            let room = MAX_CAPTURE.saturating_sub(c.bytes.len());
+            c.bytes.extend_from_slice(&data[..room.min(data.len())]);
+            if let Some(r) = c.resolver.as_mut() {
+                r.feed(offset, data);
+            }
         }
         // A magic that starts in the previous chunk's tail.
         if !self.tail.is_empty() {
@@ -205,7 +297,7 @@ impl FileScanner for GoScanner {
                 if at < from_tail && (tail_offset + at as u64).is_multiple_of(16) {
                     let mut bytes = splice[at..from_tail].to_vec();
                     bytes.extend_from_slice(&data[..(MAX_CAPTURE - bytes.len()).min(data.len())]);
-                    self.start(&bytes);
+                    self.start(tail_offset + at as u64, &bytes);
                 }
             }
         }
@@ -213,7 +305,7 @@ impl FileScanner for GoScanner {
             .filter(|at| (offset + *at as u64).is_multiple_of(16))
             .collect();
         for at in aligned {
-            self.start(&data[at..]);
+            self.start(offset + at as u64, &data[at..]);
         }
         // The stream's last bytes (not only this chunk's: chunks can be tiny).
         let mut tail = std::mem::take(&mut self.tail);
@@ -221,7 +313,22 @@ impl FileScanner for GoScanner {
         let keep = tail.len().min(MAGIC.len() - 1);
         self.tail = tail.split_off(tail.len() - keep);
         self.tail_offset = offset + data.len() as u64 - keep as u64;
-        self.settle(false);
+        // Pointers may lead into this very chunk: a resolver made while
+        // settling is handed it again (feeding is idempotent), up to the
+        // string headers and then the strings.
+        self.position = offset;
+        for _ in 0..3 {
+            self.settle(false);
+            if self.found.is_some() || !self.open.iter().any(|c| c.resolver.is_some()) {
+                break;
+            }
+            for c in &mut self.open {
+                if let Some(r) = c.resolver.as_mut() {
+                    r.feed(offset, data);
+                }
+            }
+        }
+        self.position = offset + data.len() as u64;
         self.found.is_none() && (self.tried < MAX_CANDIDATES || !self.open.is_empty())
     }
 
@@ -235,6 +342,23 @@ impl FileScanner for GoScanner {
     }
 }
 
+/// A header that parsed: inline strings (Go ≥ 1.18) or pointers.
+enum Parsed {
+    Inline(BuildInfo),
+    Pointers(golang_pointers::Header),
+}
+
+/// Build information from the two strings a Go < 1.18 header points to.
+fn from_strings(version: &[u8], modinfo: &[u8]) -> Result<BuildInfo, String> {
+    let version = std::str::from_utf8(version)
+        .ok()
+        .filter(|v| v.starts_with("go") || v.starts_with("devel"))
+        .ok_or("Go build information without a Go version")?;
+    let mut info = parse_modinfo(modinfo)?;
+    info.go_version = bounded(version);
+    Ok(info)
+}
+
 /// Why bytes from a magic on are not build information (yet).
 enum ParseError {
     /// More bytes could complete it.
@@ -243,15 +367,21 @@ enum ParseError {
 }
 use ParseError::{Bad, Incomplete};
 
-/// Parses build information starting at the magic.
+/// Parses Go ≥ 1.18 build information starting at the magic (the
+/// pointers of older headers need the whole file: [`read`]).
 pub fn parse(data: &[u8]) -> Result<BuildInfo, String> {
-    parse_prefix(data).map_err(|e| match e {
-        Incomplete => "truncated Go build information".to_string(),
-        Bad(e) => e,
-    })
+    match parse_prefix(data) {
+        Ok(Parsed::Inline(info)) => Ok(info),
+        Ok(Parsed::Pointers(_)) => Err(
+            "Go build information in the pre-Go 1.18 pointer format: needs the whole file"
+                .to_string(),
+        ),
+        Err(Incomplete) => Err("truncated Go build information".to_string()),
+        Err(Bad(e)) => Err(e),
+    }
 }
 
-fn parse_prefix(data: &[u8]) -> Result<BuildInfo, ParseError> {
+fn parse_prefix(data: &[u8]) -> Result<Parsed, ParseError> {
     if data.len() < 32 {
         return Err(if MAGIC.starts_with(&data[..data.len().min(MAGIC.len())]) {
             Incomplete
@@ -264,9 +394,9 @@ fn parse_prefix(data: &[u8]) -> Result<BuildInfo, ParseError> {
     }
     let flags = data[15];
     if flags & 2 == 0 {
-        return Err(Bad(
-            "Go build information in the pre-Go 1.18 pointer format: not read".to_string(),
-        ));
+        return golang_pointers::header(data)
+            .map(Parsed::Pointers)
+            .map_err(Bad);
     }
     let mut rest = &data[32..];
     let go_version = string(&mut rest)?;
@@ -276,7 +406,7 @@ fn parse_prefix(data: &[u8]) -> Result<BuildInfo, ParseError> {
     }
     let mut info = parse_modinfo(modinfo).map_err(Bad)?;
     info.go_version = bounded(&String::from_utf8_lossy(go_version));
-    Ok(info)
+    Ok(Parsed::Inline(info))
 }
 
 /// A varint-prefixed string (Go's `binary.Uvarint` length).

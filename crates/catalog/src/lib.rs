@@ -17,6 +17,7 @@ pub mod elf;
 pub mod gem;
 pub mod gemfile_lock;
 pub mod golang;
+pub mod golang_pointers;
 pub mod java;
 pub mod manifest;
 pub mod npm;
@@ -27,6 +28,7 @@ pub mod poetry_lock;
 pub mod python;
 pub mod rpm;
 pub mod rust_binary;
+pub mod uv_lock;
 pub mod yarn;
 
 use apk::{ApkAnalyzer, ApkFile};
@@ -61,14 +63,15 @@ pub fn analyzers() -> Vec<Box<dyn Analyzer>> {
         Box::new(GoAnalyzer),
         Box::new(RustBinaryAnalyzer),
         Box::new(JavaAnalyzer),
-        Box::new(yarn::YarnAnalyzer),
-        Box::new(pnpm::PnpmAnalyzer),
-        Box::new(gem::GemAnalyzer),
-        Box::new(dotnet::DotnetAnalyzer),
+        Box::new(yarn::CATALOGER),
+        Box::new(pnpm::CATALOGER),
+        Box::new(gem::CATALOGER),
+        Box::new(dotnet::CATALOGER),
         Box::new(dpkg_copyright::DpkgCopyrightAnalyzer),
-        Box::new(gemfile_lock::GemfileLockAnalyzer),
-        Box::new(poetry_lock::PoetryLockAnalyzer),
-        Box::new(pipfile_lock::PipfileLockAnalyzer),
+        Box::new(gemfile_lock::CATALOGER),
+        Box::new(poetry_lock::CATALOGER),
+        Box::new(pipfile_lock::CATALOGER),
+        Box::new(uv_lock::CATALOGER),
     ]
 }
 
@@ -122,6 +125,7 @@ pub fn build(scan: &Scan, first_analyzer_index: usize) -> Sbom {
     let gemfile_lock_index = first_analyzer_index + 16;
     let poetry_lock_index = first_analyzer_index + 17;
     let pipfile_lock_index = first_analyzer_index + 18;
+    let uv_lock_index = first_analyzer_index + 19;
     let mut sbom = Sbom {
         os: os::detect(scan, os_index),
         ..Sbom::default()
@@ -194,7 +198,7 @@ pub fn build(scan: &Scan, first_analyzer_index: usize) -> Sbom {
         .filter(|p| p.ecosystem == "PyPI")
         .map(|p| (python::normalize(&p.name), p.version.clone()))
         .collect();
-    for index in [poetry_lock_index, pipfile_lock_index] {
+    for index in [poetry_lock_index, pipfile_lock_index, uv_lock_index] {
         listed_packages(scan, index, "PyPI", &os_owned, &mut sbom, |_, p| {
             let name = python::normalize(&p.name);
             (!installed_python.contains(&(name.clone(), p.version.clone())))
@@ -597,16 +601,32 @@ fn npm_purl(name: &str, version: &str) -> String {
     }
 }
 
-/// npm packages: every installed `node_modules/…/package.json`, plus the
-/// lock file entries whose install path has no visible installed
-/// `package.json` (a package both installed and locked is reported once,
-/// from what is installed).
+/// npm packages: every installed `node_modules/…/package.json`; plus, in a
+/// project npm ≥ 7 installed (`DIR/node_modules/.package-lock.json`), the
+/// hidden lock's entries that are installed (their directory is in the
+/// image) but whose `package.json` was not read; plus, in a project
+/// without a hidden lock file, the `DIR/package-lock.json` entries whose
+/// install path has no visible installed `package.json`. A package is
+/// reported once, from its `package.json` when there is one (what runs).
 fn npm_packages(scan: &Scan, analyzer: usize, sbom: &mut Sbom) {
     let files = visible(scan, analyzer);
     let installed: HashSet<&str> = files
         .iter()
         .filter(|(_, _, out)| matches!(out.downcast_ref::<NpmFile>(), Some(NpmFile::Installed(_))))
         .map(|(path, _, _)| *path)
+        .collect();
+    // Projects whose install npm recorded: their package-lock.json entries
+    // that are not installed were left out on purpose (`--omit=dev`,
+    // optional packages of other platforms).
+    let hidden: HashSet<&str> = files
+        .iter()
+        .filter(|(_, _, out)| {
+            matches!(
+                out.downcast_ref::<NpmFile>(),
+                Some(NpmFile::HiddenLock { .. })
+            )
+        })
+        .filter_map(|(path, _, _)| npm::hidden_lock_project(path))
         .collect();
     for (path, layer, out) in &files {
         let Some(file) = out.downcast_ref::<NpmFile>() else {
@@ -627,8 +647,37 @@ fn npm_packages(scan: &Scan, analyzer: usize, sbom: &mut Sbom) {
                     sbom.warnings.push(format!("/{path}: {w}"));
                 }
                 let dir = path.strip_suffix("package-lock.json").unwrap_or("");
+                if hidden.contains(dir) {
+                    continue;
+                }
                 for e in entries {
                     if installed.contains(format!("{dir}{}/package.json", e.path).as_str()) {
+                        continue;
+                    }
+                    let p = &e.package;
+                    sbom.packages.push(lang_package(
+                        "npm",
+                        npm_purl(&p.name, &p.version),
+                        &p.name,
+                        &p.version,
+                        &p.licenses,
+                        location(path, *layer),
+                    ));
+                }
+            }
+            NpmFile::HiddenLock { entries, warnings } => {
+                for w in warnings {
+                    sbom.warnings.push(format!("/{path}: {w}"));
+                }
+                let dir = npm::hidden_lock_project(path).unwrap_or("");
+                let present = directories_below(scan, &format!("{dir}node_modules"));
+                for e in entries {
+                    let at = format!("{dir}{}", e.path);
+                    // Reported from its package.json; or removed after the
+                    // install (a later layer), so not installed.
+                    if installed.contains(format!("{at}/package.json").as_str())
+                        || !present.contains(at.as_str())
+                    {
                         continue;
                     }
                     let p = &e.package;
@@ -648,6 +697,26 @@ fn npm_packages(scan: &Scan, analyzer: usize, sbom: &mut Sbom) {
                 .push(format!("/{path}: {size} bytes, too large to read: skipped")),
         }
     }
+}
+
+/// Every directory below `root` that is visible or holds something
+/// visible (a layer need not have entries for its directories).
+fn directories_below<'a>(scan: &'a Scan, root: &str) -> HashSet<&'a str> {
+    let prefix = format!("{root}/");
+    let mut dirs = HashSet::new();
+    for (path, node) in scan.fs.iter().filter(|(p, _)| p.starts_with(&prefix)) {
+        if node.kind == EntryKind::Dir {
+            dirs.insert(path);
+        }
+        let mut p = path;
+        while let Some((parent, _)) = p.rsplit_once('/') {
+            if parent.len() < prefix.len() || !dirs.insert(parent) {
+                break;
+            }
+            p = parent;
+        }
+    }
+    dirs
 }
 
 /// Every `[[package]]` of every visible `Cargo.lock`, the root crate and

@@ -1,6 +1,10 @@
 //! What the simple language catalogers ([`crate::yarn`], [`crate::pnpm`],
-//! [`crate::gem`], [`crate::dotnet`]) produce: a list of name, version,
-//! licenses per file, or why the file could not be read.
+//! [`crate::gem`], [`crate::dotnet`], [`crate::gemfile_lock`],
+//! [`crate::poetry_lock`], [`crate::pipfile_lock`], [`crate::uv_lock`])
+//! produce: a list of name, version, licenses per file, or why the file
+//! could not be read; and [`LockFileCataloger`], the analyzer they share.
+
+use palisade_image::{Analysis, Analyzer, FileRef};
 
 /// Most packages kept from one file.
 pub const MAX_ENTRIES: usize = 100_000;
@@ -43,4 +47,49 @@ pub fn npm_name(spec: &str) -> &str {
         Some((i, _)) => &spec[..i],
         None => spec,
     }
+}
+
+/// The analyzer of a cataloger that turns one kind of file into a
+/// [`ManifestFile`]: each cataloger module declares one as a `const`, with
+/// its own parser, so none repeats the `Analyzer` impl.
+pub struct LockFileCataloger {
+    pub name: &'static str,
+    pub patterns: &'static [&'static str],
+    pub max_size: u64,
+    /// Skip files under `node_modules/`: a lock file shipped inside a
+    /// published package describes its author's tree, not this install.
+    pub skip_node_modules: bool,
+    pub parse: fn(&[u8]) -> Result<Vec<Listed>, String>,
+}
+
+impl Analyzer for LockFileCataloger {
+    fn name(&self) -> &'static str {
+        self.name
+    }
+    fn patterns(&self) -> &[&str] {
+        self.patterns
+    }
+    fn max_size(&self) -> u64 {
+        self.max_size
+    }
+    fn accept(&self, path: &str, _size: u64) -> bool {
+        !(self.skip_node_modules && path.contains("node_modules/"))
+    }
+    fn analyze(&self, _file: FileRef<'_>, content: &[u8]) -> Result<Option<Analysis>, String> {
+        Ok(Some(Box::new(ManifestFile::from((self.parse)(content)))))
+    }
+    fn too_large(&self, file: FileRef<'_>) -> Option<Analysis> {
+        Some(Box::new(ManifestFile::TooLarge(file.size)))
+    }
+}
+
+/// (name, version) of each entry a parser returned, in order: what the
+/// catalogers' unit tests compare.
+#[cfg(test)]
+pub(crate) fn pairs(parsed: Result<Vec<Listed>, String>) -> Vec<(String, String)> {
+    parsed
+        .unwrap()
+        .into_iter()
+        .map(|p| (p.name, p.version))
+        .collect()
 }

@@ -1,6 +1,9 @@
 //! npm: installed packages (`**/node_modules/NAME/package.json`,
-//! `**/node_modules/@SCOPE/NAME/package.json`) and lock files
-//! (`**/package-lock.json`, v1 `dependencies`, v2/v3 `packages`).
+//! `**/node_modules/@SCOPE/NAME/package.json`), lock files
+//! (`**/package-lock.json`, v1 `dependencies`, v2/v3 `packages`) and the
+//! hidden lock file npm ≥ 7 writes into the tree it installed
+//! (`DIR/node_modules/.package-lock.json`, the v3 `packages` of what is in
+//! `DIR/node_modules`). How they combine is [`crate::build`]'s business.
 
 use crate::{MAX_WARNINGS, bounded, short};
 use palisade_image::{Analysis, Analyzer, FileRef};
@@ -40,6 +43,12 @@ pub enum NpmFile {
         entries: Vec<LockEntry>,
         warnings: Vec<String>,
     },
+    /// `node_modules/.package-lock.json`: what npm installed there (entry
+    /// paths are relative to the directory that holds `node_modules`).
+    HiddenLock {
+        entries: Vec<LockEntry>,
+        warnings: Vec<String>,
+    },
     Invalid(String),
     TooLarge(u64),
 }
@@ -55,6 +64,7 @@ impl Analyzer for NpmAnalyzer {
             "**/node_modules/*/package.json",
             "**/node_modules/@*/*/package.json",
             "**/package-lock.json",
+            "**/node_modules/.package-lock.json",
         ]
     }
     fn max_size(&self) -> u64 {
@@ -63,10 +73,20 @@ impl Analyzer for NpmAnalyzer {
     fn accept(&self, path: &str, _size: u64) -> bool {
         // A lock file shipped inside a published package describes its
         // author's development tree, not what is installed here.
-        !(is_lock(path) && path.contains("node_modules/"))
+        // Only the hidden lock file of a project's own `node_modules`
+        // (npm writes no other).
+        match hidden_lock_project(path) {
+            Some(project) => !project.contains("node_modules/"),
+            None => !(is_lock(path) && path.contains("node_modules/")),
+        }
     }
     fn analyze(&self, file: FileRef<'_>, content: &[u8]) -> Result<Option<Analysis>, String> {
-        let out = if is_lock(file.path) {
+        let out = if hidden_lock_project(file.path).is_some() {
+            match parse_lock(content) {
+                Ok((entries, warnings)) => NpmFile::HiddenLock { entries, warnings },
+                Err(e) => NpmFile::Invalid(e),
+            }
+        } else if is_lock(file.path) {
             match parse_lock(content) {
                 Ok((entries, warnings)) => NpmFile::Lock { entries, warnings },
                 Err(e) => NpmFile::Invalid(e),
@@ -85,6 +105,15 @@ impl Analyzer for NpmAnalyzer {
     fn too_large(&self, file: FileRef<'_>) -> Option<Analysis> {
         Some(Box::new(NpmFile::TooLarge(file.size)))
     }
+}
+
+/// The hidden lock file's name below the project directory.
+pub const HIDDEN_LOCK: &str = "node_modules/.package-lock.json";
+
+/// For `DIR/node_modules/.package-lock.json`, `DIR/` (empty at the root).
+pub fn hidden_lock_project(path: &str) -> Option<&str> {
+    let dir = path.strip_suffix(HIDDEN_LOCK)?;
+    (dir.is_empty() || dir.ends_with('/')).then_some(dir)
 }
 
 pub fn is_lock(path: &str) -> bool {

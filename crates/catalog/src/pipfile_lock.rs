@@ -5,29 +5,16 @@
 //! pinned `==` version (editable paths, VCS checkouts) are skipped.
 
 use crate::bounded;
-use crate::manifest::{Listed, ManifestFile, push};
-use palisade_image::{Analysis, Analyzer, FileRef};
+use crate::manifest::{Listed, LockFileCataloger, push};
 use serde_json::Value;
 
-pub struct PipfileLockAnalyzer;
-
-impl Analyzer for PipfileLockAnalyzer {
-    fn name(&self) -> &'static str {
-        "catalog-pipfile-lock"
-    }
-    fn patterns(&self) -> &[&str] {
-        &["**/Pipfile.lock"]
-    }
-    fn max_size(&self) -> u64 {
-        32 << 20
-    }
-    fn analyze(&self, _file: FileRef<'_>, content: &[u8]) -> Result<Option<Analysis>, String> {
-        Ok(Some(Box::new(ManifestFile::from(parse(content)))))
-    }
-    fn too_large(&self, file: FileRef<'_>) -> Option<Analysis> {
-        Some(Box::new(ManifestFile::TooLarge(file.size)))
-    }
-}
+pub const CATALOGER: LockFileCataloger = LockFileCataloger {
+    name: "catalog-pipfile-lock",
+    patterns: &["**/Pipfile.lock"],
+    max_size: 32 << 20,
+    skip_node_modules: false,
+    parse,
+};
 
 pub fn parse(content: &[u8]) -> Result<Vec<Listed>, String> {
     let v: Value =
@@ -67,11 +54,7 @@ mod tests {
     #[test]
     fn default_pinned_entries_only() {
         let lock = br#"{"_meta": {"hash": {"sha256": "x"}}, "default": {"requests": {"version": "==2.31.0", "index": "pypi"}, "mine": {"editable": true, "path": "."}, "tool": {"git": "https://example.com/t.git", "ref": "abc"}}, "develop": {"pytest": {"version": "==8.0.0"}}}"#;
-        let got: Vec<(String, String)> = parse(lock)
-            .unwrap()
-            .into_iter()
-            .map(|p| (p.name, p.version))
-            .collect();
+        let got = crate::manifest::pairs(parse(lock));
         assert_eq!(got, [("requests".to_string(), "2.31.0".to_string())]);
         assert!(parse(b"{}").is_err());
         assert!(parse(b"[1,2").is_err());

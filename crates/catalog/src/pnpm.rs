@@ -5,31 +5,15 @@
 //! Read line by line (the keys sit at two spaces of indentation).
 
 use crate::bounded;
-use crate::manifest::{Listed, ManifestFile, push};
-use palisade_image::{Analysis, Analyzer, FileRef};
+use crate::manifest::{Listed, LockFileCataloger, push};
 
-pub struct PnpmAnalyzer;
-
-impl Analyzer for PnpmAnalyzer {
-    fn name(&self) -> &'static str {
-        "catalog-pnpm"
-    }
-    fn patterns(&self) -> &[&str] {
-        &["**/pnpm-lock.yaml"]
-    }
-    fn max_size(&self) -> u64 {
-        32 << 20
-    }
-    fn accept(&self, path: &str, _size: u64) -> bool {
-        !path.contains("node_modules/")
-    }
-    fn analyze(&self, _file: FileRef<'_>, content: &[u8]) -> Result<Option<Analysis>, String> {
-        Ok(Some(Box::new(ManifestFile::from(parse(content)))))
-    }
-    fn too_large(&self, file: FileRef<'_>) -> Option<Analysis> {
-        Some(Box::new(ManifestFile::TooLarge(file.size)))
-    }
-}
+pub const CATALOGER: LockFileCataloger = LockFileCataloger {
+    name: "catalog-pnpm",
+    patterns: &["**/pnpm-lock.yaml"],
+    max_size: 32 << 20,
+    skip_node_modules: true,
+    parse,
+};
 
 pub fn parse(content: &[u8]) -> Result<Vec<Listed>, String> {
     let text =

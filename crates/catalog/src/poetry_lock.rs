@@ -5,29 +5,16 @@
 //! the lock file alone does not say which groups were installed.
 
 use crate::bounded;
-use crate::manifest::{Listed, ManifestFile, push};
-use palisade_image::{Analysis, Analyzer, FileRef};
+use crate::manifest::{Listed, LockFileCataloger, push};
 use serde::Deserialize;
 
-pub struct PoetryLockAnalyzer;
-
-impl Analyzer for PoetryLockAnalyzer {
-    fn name(&self) -> &'static str {
-        "catalog-poetry-lock"
-    }
-    fn patterns(&self) -> &[&str] {
-        &["**/poetry.lock"]
-    }
-    fn max_size(&self) -> u64 {
-        32 << 20
-    }
-    fn analyze(&self, _file: FileRef<'_>, content: &[u8]) -> Result<Option<Analysis>, String> {
-        Ok(Some(Box::new(ManifestFile::from(parse(content)))))
-    }
-    fn too_large(&self, file: FileRef<'_>) -> Option<Analysis> {
-        Some(Box::new(ManifestFile::TooLarge(file.size)))
-    }
-}
+pub const CATALOGER: LockFileCataloger = LockFileCataloger {
+    name: "catalog-poetry-lock",
+    patterns: &["**/poetry.lock"],
+    max_size: 32 << 20,
+    skip_node_modules: false,
+    parse,
+};
 
 #[derive(Deserialize)]
 struct Lock {
@@ -83,11 +70,7 @@ mod tests {
     #[test]
     fn local_sources_are_skipped() {
         let lock = "[[package]]\nname = \"idna\"\nversion = \"3.7\"\n\n[[package]]\nname = \"mylib\"\nversion = \"0.1.0\"\n\n[package.source]\ntype = \"directory\"\nurl = \"../mylib\"\n\n[[package]]\nname = \"tool\"\nversion = \"1.0\"\n\n[package.source]\ntype = \"git\"\nurl = \"https://example.com/tool.git\"\n\n[metadata]\nlock-version = \"2.0\"\n";
-        let got: Vec<(String, String)> = parse(lock.as_bytes())
-            .unwrap()
-            .into_iter()
-            .map(|p| (p.name, p.version))
-            .collect();
+        let got = crate::manifest::pairs(parse(lock.as_bytes()));
         assert_eq!(
             got,
             [

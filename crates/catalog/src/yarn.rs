@@ -5,32 +5,15 @@
 //! formats put each entry's key at column 0 and its fields indented.
 
 use crate::bounded;
-use crate::manifest::{Listed, ManifestFile, npm_name, push};
-use palisade_image::{Analysis, Analyzer, FileRef};
+use crate::manifest::{Listed, LockFileCataloger, npm_name, push};
 
-pub struct YarnAnalyzer;
-
-impl Analyzer for YarnAnalyzer {
-    fn name(&self) -> &'static str {
-        "catalog-yarn"
-    }
-    fn patterns(&self) -> &[&str] {
-        &["**/yarn.lock"]
-    }
-    fn max_size(&self) -> u64 {
-        32 << 20
-    }
-    fn accept(&self, path: &str, _size: u64) -> bool {
-        // A lock file inside a published package is its author's.
-        !path.contains("node_modules/")
-    }
-    fn analyze(&self, _file: FileRef<'_>, content: &[u8]) -> Result<Option<Analysis>, String> {
-        Ok(Some(Box::new(ManifestFile::from(parse(content)))))
-    }
-    fn too_large(&self, file: FileRef<'_>) -> Option<Analysis> {
-        Some(Box::new(ManifestFile::TooLarge(file.size)))
-    }
-}
+pub const CATALOGER: LockFileCataloger = LockFileCataloger {
+    name: "catalog-yarn",
+    patterns: &["**/yarn.lock"],
+    max_size: 32 << 20,
+    skip_node_modules: true,
+    parse,
+};
 
 pub fn parse(content: &[u8]) -> Result<Vec<Listed>, String> {
     let text = std::str::from_utf8(content).map_err(|_| "yarn.lock is not UTF-8".to_string())?;

@@ -1,6 +1,14 @@
 //! Go binaries: a program built here with Debian's Go (golang-go, offline:
 //! its dependencies are vendored, one replaced) and `go version -m` as the
 //! oracle. Without `go` the test fails, unless PALISADE_SKIP_PEER_TESTS=1.
+//!
+//! Go < 1.18 (pointer-format build information): the same program built
+//! with Go 1.15 for six architectures (both pointer sizes, both byte
+//! orders), PIE, stripped and GOPATH mode. The toolchain is Debian
+//! bullseye's golang-1.15, unpacked by `tools/get-old-go.sh`, found through
+//! PALISADE_OLD_GO (default: where that script puts it); without it those
+//! tests fail, unless PALISADE_SKIP_PEER_TESTS=1. Go 1.19's `go version -m`
+//! (which reads the old format) is the oracle.
 
 use palisade_catalog::golang::{self, GoAnalyzer, GoFile, GoModule};
 use palisade_catalog::{Sbom, analyzers, build};
@@ -28,21 +36,55 @@ fn write(path: &Path, text: &str) {
     std::fs::write(path, text).unwrap();
 }
 
-/// Builds the test program into `dir`; `None` (skip) when `go` is missing
-/// and PALISADE_SKIP_PEER_TESTS=1.
-fn build_program(dir: &Path, extra: &[&str]) -> Option<PathBuf> {
-    if Command::new("go").arg("version").output().is_err() {
+/// `go` if it runs; `None` (skip) when it is missing and
+/// PALISADE_SKIP_PEER_TESTS=1.
+fn toolchain(go: &str, install: &str) -> Option<PathBuf> {
+    if Command::new(go).arg("version").output().is_err() {
         if std::env::var("PALISADE_SKIP_PEER_TESTS").as_deref() == Ok("1") {
-            eprintln!("SKIPPED: go missing, PALISADE_SKIP_PEER_TESTS=1");
+            eprintln!("SKIPPED: {go} missing, PALISADE_SKIP_PEER_TESTS=1");
             return None;
         }
-        panic!(
-            "go missing: apt-get install -y --no-install-recommends golang-go (or set PALISADE_SKIP_PEER_TESTS=1)"
-        );
+        panic!("{go} missing: {install} (or set PALISADE_SKIP_PEER_TESTS=1)");
     }
+    Some(PathBuf::from(go))
+}
+
+fn go() -> Option<PathBuf> {
+    toolchain("go", "apt-get install -y --no-install-recommends golang-go")
+}
+
+/// Go 1.15, for pointer-format build information.
+fn old_go() -> Option<PathBuf> {
+    let old = std::env::var("PALISADE_OLD_GO")
+        .unwrap_or_else(|_| "/var/tmp/palisade-go1.15/usr/lib/go-1.15/bin/go".to_string());
+    go()?;
+    toolchain(
+        &old,
+        "run tools/get-old-go.sh and set PALISADE_OLD_GO to the path it prints",
+    )
+}
+
+/// Builds the test program into `dir` with the default `go`; `None` (skip)
+/// when `go` is missing and PALISADE_SKIP_PEER_TESTS=1.
+fn build_program(dir: &Path, extra: &[&str]) -> Option<PathBuf> {
+    let go = go()?;
+    Some(build_with(&go, "1.19", dir, "hello", &[], extra))
+}
+
+/// Builds the test program with `go` into `dir/name`, with `env` set.
+fn build_with(
+    go: &Path,
+    language: &str,
+    dir: &Path,
+    name: &str,
+    env: &[(&str, &str)],
+    extra: &[&str],
+) -> PathBuf {
     write(
         &dir.join("go.mod"),
-        "module example.com/hello\n\ngo 1.19\n\nrequire (\n\texample.com/greet v1.2.3\n\texample.com/oldlog v1.0.0\n)\n\nreplace example.com/oldlog v1.0.0 => example.org/newlog v1.1.0\n",
+        &format!(
+            "module example.com/hello\n\ngo {language}\n\nrequire (\n\texample.com/greet v1.2.3\n\texample.com/oldlog v1.0.0\n)\n\nreplace example.com/oldlog v1.0.0 => example.org/newlog v1.1.0\n"
+        ),
     );
     write(
         &dir.join("main.go"),
@@ -60,8 +102,8 @@ fn build_program(dir: &Path, extra: &[&str]) -> Option<PathBuf> {
         &dir.join("vendor/modules.txt"),
         "# example.com/greet v1.2.3\n## explicit\nexample.com/greet\n# example.com/oldlog v1.0.0 => example.org/newlog v1.1.0\n## explicit\nexample.com/oldlog\n",
     );
-    let out = dir.join("hello");
-    let status = Command::new("go")
+    let out = dir.join(name);
+    let status = Command::new(go)
         .args(["build", "-o"])
         .arg(&out)
         .args(extra)
@@ -70,10 +112,11 @@ fn build_program(dir: &Path, extra: &[&str]) -> Option<PathBuf> {
         .env("GOFLAGS", "-mod=vendor")
         .env("GOPROXY", "off")
         .env("GOCACHE", dir.join(".cache"))
+        .envs(env.iter().copied())
         .status()
         .unwrap();
-    assert!(status.success(), "go build failed");
-    Some(out)
+    assert!(status.success(), "go build {name} failed");
+    out
 }
 
 /// `go version -m`'s view: (go version, [(kind, path, version)]).
@@ -239,4 +282,163 @@ fn file_ref(size: usize) -> FileRef<'static> {
 
 fn memchr_find(hay: &[u8], needle: &[u8]) -> Option<usize> {
     hay.windows(needle.len()).position(|w| w == needle)
+}
+
+/// Go 1.15 binaries (pointer-format build information) for 64- and 32-bit,
+/// little- and big-endian targets, PIE and stripped: what the streaming
+/// scanner reads equals `go version -m`, in any chunking, and in an image
+/// the packages are those of the Go ≥ 1.18 binary (stdlib at 1.15.15).
+#[test]
+fn go_1_15_pointer_format_equals_go_version_m() {
+    let Some(old) = old_go() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    // (name, GOARCH, extra build flags)
+    let builds = [
+        ("amd64", "amd64", None),
+        ("386", "386", None),
+        ("arm", "arm", None),
+        ("arm64", "arm64", None),
+        ("ppc64", "ppc64", None),
+        ("mips", "mips", None),
+        ("pie", "amd64", Some("-buildmode=pie")),
+        ("stripped", "amd64", Some("-ldflags=-s -w")),
+    ];
+    for (name, arch, extra) in builds {
+        let env = [("GOARCH", arch), ("CGO_ENABLED", "0")];
+        let extra: Vec<&str> = extra.into_iter().collect();
+        let binary = build_with(&old, "1.15", dir.path(), name, &env, &extra);
+        let bytes = std::fs::read(&binary).unwrap();
+        assert_eq!(bytes[15] & 2, 0);
+        let info = golang::read(&bytes)
+            .unwrap()
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
+        let (version, modules) = go_version_m(&binary);
+        assert_eq!(info.go_version, version, "{name}");
+        assert_eq!(version, "go1.15.15");
+        assert_eq!(as_lines(&info.main, &info.deps), modules, "{name}");
+        assert_eq!(info.path.as_deref(), Some("example.com/hello"));
+        let chunks: &[usize] = if name == "amd64" {
+            &[1, 7, 16, 4096, 1 << 16, 1 << 22]
+        } else {
+            &[13, 1 << 16]
+        };
+        for &chunk in chunks {
+            let scanned = scan_slice(
+                GoAnalyzer.scanner(file_ref(bytes.len())).unwrap(),
+                &bytes,
+                chunk,
+            )
+            .unwrap()
+            .unwrap();
+            match scanned.downcast_ref::<GoFile>() {
+                Some(GoFile::Binary(b)) => assert_eq!(b, &info, "{name}, chunks of {chunk}"),
+                other => panic!("{name}, chunks of {chunk}: {other:?}"),
+            }
+        }
+        if name == "amd64" {
+            let s = sbom(&ImageSpec::new(vec![Layer::new().file_mode(
+                "usr/local/bin/hello",
+                &bytes,
+                0o755,
+            )]));
+            assert!(s.warnings.is_empty(), "{:?}", s.warnings);
+            let got: Vec<(&str, &str)> = s
+                .packages
+                .iter()
+                .map(|p| (p.name.as_str(), p.version.as_str()))
+                .collect();
+            assert_eq!(
+                got,
+                [
+                    ("example.com/greet", "v1.2.3"),
+                    ("example.com/hello", "(devel)"),
+                    ("example.org/newlog", "v1.1.0"),
+                    ("stdlib", "1.15.15"),
+                ]
+            );
+        }
+    }
+}
+
+/// A Go 1.15 binary built outside module mode (GOPATH) has an empty
+/// module string: only the standard library is known.
+#[test]
+fn go_1_15_gopath_binary_has_only_stdlib() {
+    let Some(old) = old_go() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let src = dir.path().join("gopath/src/hello");
+    write(
+        &src.join("main.go"),
+        "package main\n\nfunc main() { println(1) }\n",
+    );
+    let out = dir.path().join("hello");
+    let status = Command::new(&old)
+        .args(["build", "-o"])
+        .arg(&out)
+        .current_dir(&src)
+        .env("GO111MODULE", "off")
+        .env("GOPATH", dir.path().join("gopath"))
+        .env("GOCACHE", dir.path().join(".cache"))
+        .env("CGO_ENABLED", "0")
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let bytes = std::fs::read(&out).unwrap();
+    let info = golang::read(&bytes).unwrap().unwrap();
+    let (version, modules) = go_version_m(&out);
+    assert_eq!(
+        (info.go_version.as_str(), modules.len()),
+        (version.as_str(), 0)
+    );
+    assert!(info.main.is_none() && info.deps.is_empty());
+}
+
+/// Go 1.15 binaries cut short anywhere around the build information and
+/// the bytes its pointers lead to, or with any byte of the header or the
+/// string headers changed: an error or nothing, never a panic, and never a
+/// version that was not in the file.
+#[test]
+fn go_1_15_damaged_pointers_never_panic() {
+    let Some(old) = old_go() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    for (name, arch) in [("le", "amd64"), ("be", "mips")] {
+        let binary = build_with(
+            &old,
+            "1.15",
+            dir.path(),
+            name,
+            &[("GOARCH", arch), ("CGO_ENABLED", "0")],
+            &["-ldflags=-s -w"],
+        );
+        let bytes = std::fs::read(&binary).unwrap();
+        let at = memchr_find(&bytes, b"\xff Go buildinf:").unwrap();
+        // Truncated: inside the header, between it and the string headers.
+        for n in (at..at + 64).chain((at + 64..(at + 0x4000).min(bytes.len())).step_by(97)) {
+            if let Some(Ok(info)) = golang::read(&bytes[..n]) {
+                panic!("{name}: truncated at {n} still read: {info:?}");
+            }
+        }
+        // Every byte of the header's pointers, flipped.
+        for i in at + 14..at + 32 {
+            for flip in [0x01, 0x80, 0xff] {
+                let mut b = bytes.clone();
+                b[i] ^= flip;
+                if let Some(Ok(info)) = golang::read(&b) {
+                    assert_eq!(info.go_version, "go1.15.15", "{name}: byte {i}");
+                }
+            }
+        }
+        // Program headers claiming huge sizes and offsets.
+        let mut b = bytes.clone();
+        let phnum = if bytes[4] == 2 { 0x38 } else { 0x2c };
+        b[phnum] = 0xff;
+        b[phnum + 1] = 0xff;
+        assert!(matches!(golang::read(&b), Some(Err(_)) | None));
+    }
 }

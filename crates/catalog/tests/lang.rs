@@ -29,6 +29,21 @@ fn of<'a>(s: &'a Sbom, ecosystem: &str) -> Vec<&'a Package> {
         .collect()
 }
 
+/// (name, version, file name of the location) of the `ecosystem` packages.
+fn listed<'a>(s: &'a Sbom, ecosystem: &str) -> Vec<(&'a str, &'a str, &'a str)> {
+    of(s, ecosystem)
+        .iter()
+        .map(|p| {
+            let path = p.locations[0].path.as_str();
+            (
+                p.name.as_str(),
+                p.version.as_str(),
+                path.rsplit('/').next().unwrap(),
+            )
+        })
+        .collect()
+}
+
 fn metadata(name: &str, version: &str) -> Vec<u8> {
     format!("Metadata-Version: 2.1\nName: {name}\nVersion: {version}\nLicense: MIT\n\nbody\n")
         .into_bytes()
@@ -60,7 +75,8 @@ fn analyzers_keep_the_os_ones_first() {
             "catalog-dpkg-copyright",
             "catalog-gemfile-lock",
             "catalog-poetry-lock",
-            "catalog-pipfile-lock"
+            "catalog-pipfile-lock",
+            "catalog-uv-lock",
         ]
     );
 }
@@ -166,30 +182,16 @@ fn gemfile_lock_written_by_bundler() {
             ),
     ]));
     assert!(s.warnings.is_empty(), "{:?}", s.warnings);
-    let got: Vec<(&str, &str, &str)> = of(&s, "RubyGems")
-        .iter()
-        .map(|p| {
-            (
-                p.name.as_str(),
-                p.version.as_str(),
-                p.locations[0].path.as_str(),
-            )
-        })
-        .collect();
-    let lock_path = "/srv/app/Gemfile.lock";
+    let lock = "Gemfile.lock";
     assert_eq!(
-        got,
+        listed(&s, "RubyGems"),
         [
-            ("minitest", "5.15.0", lock_path),
-            ("power_assert", "2.0.1", lock_path),
-            (
-                "rake",
-                "13.0.6",
-                "/usr/local/bundle/specifications/rake-13.0.6.gemspec"
-            ),
-            ("rbs", "2.1.0", lock_path),
-            ("test-unit", "3.5.3", lock_path),
-            ("typeprof", "0.21.2", lock_path),
+            ("minitest", "5.15.0", lock),
+            ("power_assert", "2.0.1", lock),
+            ("rake", "13.0.6", "rake-13.0.6.gemspec"),
+            ("rbs", "2.1.0", lock),
+            ("test-unit", "3.5.3", lock),
+            ("typeprof", "0.21.2", lock),
         ]
     );
     assert_eq!(of(&s, "RubyGems")[0].purl, "pkg:gem/minitest@5.15.0");
@@ -223,19 +225,8 @@ fn poetry_and_pipfile_locks_written_by_the_tools() {
     assert!(s.warnings.is_empty(), "{:?}", s.warnings);
     // Sorted by name and version; the same release from both files in
     // the order the lock files are read.
-    let got: Vec<(&str, &str, &str)> = of(&s, "PyPI")
-        .iter()
-        .map(|p| {
-            let path = p.locations[0].path.as_str();
-            (
-                p.name.as_str(),
-                p.version.as_str(),
-                path.rsplit('/').next().unwrap(),
-            )
-        })
-        .collect();
     assert_eq!(
-        got,
+        listed(&s, "PyPI"),
         [
             ("certifi", "2026.10.19.post1", "poetry.lock"),
             ("certifi", "2026.10.19.post1", "Pipfile.lock"),
@@ -467,4 +458,131 @@ fn composer_installed_and_locked_once() {
         ]
     );
     assert_eq!(of(&s, "Packagist")[0].licenses, ["MIT"]);
+}
+
+/// An npm ≥ 7 install (fixtures/npm, written by npm itself with
+/// `--omit=dev`): the hidden lock file `node_modules/.package-lock.json`
+/// says what was installed, so the project's package-lock.json entry npm
+/// left out (the dev dependency left-pad) is not reported; every package is
+/// reported once, from its package.json; a hidden lock entry whose
+/// package.json was not read but whose directory is there is reported from
+/// the hidden lock; one whose directory a later layer removed is not.
+#[test]
+fn npm_hidden_lock_file_is_what_was_installed() {
+    let fixture = |p: &str| {
+        std::fs::read(format!(
+            "{}/tests/fixtures/npm/app/{p}",
+            env!("CARGO_MANIFEST_DIR")
+        ))
+        .unwrap()
+    };
+    let files = [
+        "package.json",
+        "package-lock.json",
+        "node_modules/.package-lock.json",
+        "node_modules/ms/package.json",
+        "node_modules/debug/package.json",
+        "node_modules/debug/node_modules/ms/package.json",
+    ];
+    let mut layer = Layer::new();
+    for f in files {
+        layer = layer.file(&format!("srv/app/{f}"), &fixture(f));
+    }
+    let s = sbom(&ImageSpec::new(vec![layer.clone()]));
+    assert!(s.warnings.is_empty(), "{:?}", s.warnings);
+    assert_eq!(
+        listed(&s, "npm"),
+        [
+            ("debug", "2.6.9", "package.json"),
+            ("ms", "2.0.0", "package.json"),
+            ("ms", "2.1.3", "package.json"),
+        ]
+    );
+    // Without the hidden lock file (npm 6, or it was deleted), the lock
+    // file's left-pad is reported: nothing says it was left out.
+    let mut layer = Layer::new();
+    for f in files.iter().filter(|f| !f.contains(".package-lock")) {
+        layer = layer.file(&format!("srv/app/{f}"), &fixture(f));
+    }
+    let s = sbom(&ImageSpec::new(vec![layer]));
+    assert!(
+        listed(&s, "npm").contains(&("left-pad", "1.3.0", "package-lock.json")),
+        "{:?}",
+        listed(&s, "npm")
+    );
+    // debug's package.json unreadable (not JSON): reported from the hidden
+    // lock; the nested ms directory removed by a later layer: not reported.
+    let mut layer = Layer::new();
+    for f in files {
+        let content = if f == "node_modules/debug/package.json" {
+            b"{not json".to_vec()
+        } else {
+            fixture(f)
+        };
+        layer = layer.file(&format!("srv/app/{f}"), &content);
+    }
+    let s = sbom(&ImageSpec::new(vec![
+        layer,
+        Layer::new().whiteout("srv/app/node_modules/debug/node_modules/ms"),
+    ]));
+    assert_eq!(
+        listed(&s, "npm"),
+        [
+            ("debug", "2.6.9", ".package-lock.json"),
+            ("ms", "2.1.3", "package.json"),
+        ]
+    );
+    assert_eq!(s.warnings.len(), 1, "{:?}", s.warnings);
+    let debug = of(&s, "npm")[0];
+    assert_eq!(
+        (debug.purl.as_str(), debug.licenses.as_slice()),
+        ("pkg:npm/debug@2.6.9", ["MIT".to_string()].as_slice())
+    );
+}
+
+/// uv.lock files written by uv itself (fixtures/uv): registry packages,
+/// the dev group included; the virtual and editable roots and the local
+/// editable and directory packages skipped; a distribution also installed
+/// (its dist-info) reported once, as installed; a broken file is a warning.
+#[test]
+fn uv_lock_written_by_uv() {
+    let root = format!("{}/tests/fixtures/uv", env!("CARGO_MANIFEST_DIR"));
+    let s = sbom(&ImageSpec::new(vec![
+        Layer::new()
+            .file(
+                "srv/app/uv.lock",
+                &std::fs::read(format!("{root}/app/uv.lock")).unwrap(),
+            )
+            .file(
+                "srv/app2/uv.lock",
+                &std::fs::read(format!("{root}/app2/uv.lock")).unwrap(),
+            )
+            .file(
+                &format!("{SITE}/idna-3.21.dist-info/METADATA"),
+                &metadata("idna", "3.21"),
+            ),
+    ]));
+    assert!(s.warnings.is_empty(), "{:?}", s.warnings);
+    assert_eq!(
+        listed(&s, "PyPI"),
+        [
+            ("certifi", "2026.10.19.post1", "uv.lock"),
+            ("charset-normalizer", "3.5.3", "uv.lock"),
+            ("idna", "3.21", "METADATA"),
+            ("idna", "3.7", "uv.lock"),
+            ("requests", "2.31.0", "uv.lock"),
+            ("six", "1.16.0", "uv.lock"),
+            ("urllib3", "2.8.0", "uv.lock"),
+        ]
+    );
+    assert!(
+        of(&s, "PyPI")
+            .iter()
+            .any(|p| p.purl == "pkg:pypi/charset-normalizer@3.5.3")
+    );
+    let s = sbom(&ImageSpec::new(vec![
+        Layer::new().file("srv/app/uv.lock", b"[[package]\nname = "),
+    ]));
+    assert_eq!(s.warnings.len(), 1, "{:?}", s.warnings);
+    assert!(s.packages.is_empty());
 }
