@@ -38,7 +38,8 @@ enum Command {
     /// risky history steps, caches and wasted space
     Image(commands::image::ImageCommandArgs),
     /// List the packages installed in an image or rootfs (dpkg, apk, rpm;
-    /// Python, npm/yarn/pnpm, Cargo, Composer, Go and Rust binaries, Java
+    /// Python and poetry/Pipfile/uv lock files, npm (and its hidden lock
+    /// file)/yarn/pnpm, Cargo, Composer, Go (1.13+) and Rust binaries, Java
     /// archives, gems, .NET) with versions, source packages, OSV ecosystems and purls
     Sbom(commands::sbom::SbomArgs),
     /// Vulnerability database: import osv.dev all.zip files or OSV JSON,
