@@ -21,4 +21,4 @@ pub mod vex;
 pub use format::{Db, DbError, Meta};
 pub use import::Builder;
 pub use matcher::{MatchReport, VulnMatch, match_packages};
-pub use order::{EcosystemOrder, InterimOrder, VersionOrder};
+pub use order::{EcosystemOrder, VersionOrder};

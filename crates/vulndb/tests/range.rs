@@ -1,7 +1,17 @@
 //! OSV range evaluation, one row per rule of the OSV schema's evaluation
 //! section (https://ossf.github.io/osv-schema/#evaluation).
 
-use palisade_vulndb::order::InterimOrder;
+use palisade_vulndb::order::{EcosystemOrder, VersionOrder};
+
+/// An order that can compare nothing: what a version that does not parse
+/// in its scheme looks like to the range evaluator.
+struct NoOrder;
+
+impl VersionOrder for NoOrder {
+    fn compare(&self, _: &str, _: &str, _: &str) -> Option<std::cmp::Ordering> {
+        None
+    }
+}
 use palisade_vulndb::range::{Eval, evaluate};
 use palisade_vulndb::record::{Affected, Event, Range};
 
@@ -237,7 +247,7 @@ const ROWS: &[Row] = &[
 fn osv_evaluation_rules() {
     for (rule, eco, ranges, versions, v, affected, fixed) in ROWS {
         let e = entry(eco, ranges, versions);
-        match evaluate(&e, v, &InterimOrder) {
+        match evaluate(&e, v, &EcosystemOrder) {
             Eval::Affected(hit) => {
                 assert!(affected, "{rule}: {v} reported affected by {hit:?}");
                 assert_eq!(hit.fixed.as_deref(), *fixed, "{rule}");
@@ -252,20 +262,16 @@ fn osv_evaluation_rules() {
 fn unorderable_versions_are_undetermined_not_guessed() {
     let e = entry("PyPI", &[("ECOSYSTEM", &["i=0", "f=2.0rc1"])], &[]);
     assert!(matches!(
-        evaluate(&e, "1.0", &InterimOrder),
+        evaluate(&e, "1.0", &NoOrder),
         Eval::Undetermined(_)
     ));
     // ... unless the versions list decides.
     let e = entry("PyPI", &[("ECOSYSTEM", &["i=0", "f=2.0rc1"])], &["1.0"]);
-    assert!(matches!(
-        evaluate(&e, "1.0", &InterimOrder),
-        Eval::Affected(_)
-    ));
+    assert!(matches!(evaluate(&e, "1.0", &NoOrder), Eval::Affected(_)));
 }
 
 #[test]
-fn ecosystem_orders_decide_what_the_interim_order_could_not() {
-    use palisade_vulndb::order::EcosystemOrder;
+fn ecosystem_orders_decide_pre_releases() {
     // PEP 440: 1.0 < 2.0rc1; 2.0rc1 itself is fixed.
     let e = entry("PyPI", &[("ECOSYSTEM", &["i=0", "f=2.0rc1"])], &[]);
     assert!(matches!(
@@ -284,15 +290,4 @@ fn ecosystem_orders_decide_what_the_interim_order_could_not() {
         evaluate(&e, "1.0.0-beta.1", &EcosystemOrder),
         Eval::NotAffected
     );
-    // Every row of the OSV table holds with the exact orders too.
-    for (rule, eco, ranges, versions, v, affected, fixed) in ROWS {
-        match evaluate(&entry(eco, ranges, versions), v, &EcosystemOrder) {
-            Eval::Affected(hit) => {
-                assert!(affected, "{rule}");
-                assert_eq!(hit.fixed.as_deref(), *fixed, "{rule}");
-            }
-            Eval::NotAffected => assert!(!affected, "{rule}"),
-            Eval::Undetermined(why) => panic!("{rule}: {why}"),
-        }
-    }
 }
