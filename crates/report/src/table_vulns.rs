@@ -136,10 +136,15 @@ pub(crate) fn render(out: &mut String, heading: &str, findings: &[&Finding], max
                 ],
             );
             let detail = format!(
-                "{}; {}; severity from {}",
+                "{}; {}; {}",
                 v.affected_range,
                 v.advisories.join(", "),
-                v.severity_source
+                // "none" is vulndb's source of a record that rates nothing.
+                if v.severity_source == "none" {
+                    "the record gives no severity".to_string()
+                } else {
+                    format!("severity from {}", v.severity_source)
+                }
             );
             let indent = 4 + sev_w;
             for l in wrap(&escape_text(&detail), max_width - indent) {

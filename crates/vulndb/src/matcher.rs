@@ -299,7 +299,7 @@ impl VulnMatch {
                 "; informational advisory ({kind}): a warning, not a vulnerability"
             ));
         }
-        message.push_str(&format!("; severity from {}", self.rating.source));
+        message.push_str(&crate::severity::describe_source(&self.rating.source));
         if let Some(u) = &self.urgency {
             message.push_str(&format!("; distro urgency {u}"));
         }

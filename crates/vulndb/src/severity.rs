@@ -102,10 +102,23 @@ pub fn rate(record: &Record, entry: &Affected) -> Rating {
         })
         .unwrap_or(Rating {
             severity: Severity::Unknown,
-            source: "none".to_string(),
+            source: NO_SOURCE.to_string(),
             score: None,
             vector: None,
         })
+}
+
+/// The rating source of a record that states no severity at all.
+pub const NO_SOURCE: &str = "none";
+
+/// "; severity from SOURCE" for a finding's message, in words when the
+/// record gave no severity.
+pub fn describe_source(source: &str) -> String {
+    if source == NO_SOURCE {
+        "; the record gives no severity".to_string()
+    } else {
+        format!("; severity from {source}")
+    }
 }
 
 #[cfg(test)]
