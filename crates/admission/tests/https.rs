@@ -624,10 +624,25 @@ fn stalled_tls_handshakes_are_bounded_and_time_out() {
     let (done, s, m) = waiting.join().unwrap();
     assert_eq!(s, 200);
     assert!(done >= gone && done.duration_since(started) < Duration::from_secs(9));
-    assert_eq!(
-        metric(&m, "palisade_admission_tls_handshake_failures_total"),
-        4,
+    // The first failed handshake frees the turn the fifth one needed, so
+    // when it is answered the other three may not be counted yet.
+    assert!(
+        metric(&m, "palisade_admission_tls_handshake_failures_total") >= 1,
         "{m}"
     );
+    let deadline = Instant::now() + Duration::from_secs(5);
+    loop {
+        let (_, m) = server.get("/metrics");
+        let failures = metric(&m, "palisade_admission_tls_handshake_failures_total");
+        if failures == 4 {
+            break;
+        }
+        assert!(failures < 4, "{m}");
+        assert!(
+            Instant::now() < deadline,
+            "{failures} of 4 handshake failures counted: {m}"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
     server.stop();
 }
