@@ -296,6 +296,21 @@ fn equals_cargo_audit_on_22_vulnerable_crates() {
         "vulnerabilities cargo audit reports and palisade does not"
     );
     assert_eq!(warnings, audit_warnings, "informational warnings differ");
+    // Without a CVE, a finding is named by its RUSTSEC id, as cargo audit
+    // names it, even when a GHSA record says the same.
+    for f in report["findings"].as_array().unwrap() {
+        let v = &f["vulnerability"];
+        let id = v["id"].as_str().unwrap();
+        let rustsec = v["advisories"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .any(|a| a.as_str().is_some_and(|a| a.starts_with("RUSTSEC-")));
+        assert!(
+            id.starts_with("CVE-") || id.starts_with("RUSTSEC-") || !rustsec,
+            "{id} named instead of its RUSTSEC advisory: {v}"
+        );
+    }
     // The figures of bench/RESULTS.md (advisory-db bf5c0d245).
     assert_eq!(audit_vulns.len(), 42);
     assert_eq!(audit_warnings.len(), 6);

@@ -235,6 +235,9 @@ fn to_match(p: &Package, name: &str, version: &str, group: Vec<Candidate>) -> Vu
         .iter()
         .chain(aliases.iter())
         .find(|i| i.starts_with("CVE-"))
+        // Without a CVE, a RustSec id before a GHSA one: it is the id Rust
+        // users and cargo audit know the advisory by.
+        .or_else(|| ids.iter().find(|i| i.starts_with("RUSTSEC-")))
         .or_else(|| ids.iter().find(|i| i.starts_with("GHSA-")))
         .unwrap_or(&ids[0])
         .clone();
