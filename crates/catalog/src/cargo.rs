@@ -64,11 +64,7 @@ struct LockPackage {
 
 /// Every `[[package]]` of a lock file (v1 to v4).
 pub fn parse_lock(content: &[u8]) -> Result<Vec<Crate>, String> {
-    let text = std::str::from_utf8(content).map_err(|e| format!("not UTF-8: {e}"))?;
-    let lock: Lock = toml::from_str(text).map_err(|e| {
-        let msg = e.message().lines().next().unwrap_or("").to_string();
-        format!("invalid Cargo.lock: {}", crate::short(&msg))
-    })?;
+    let lock: Lock = crate::manifest::toml_lock(content, "Cargo.lock")?;
     Ok(lock
         .package
         .into_iter()

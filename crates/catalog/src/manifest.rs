@@ -41,6 +41,16 @@ pub fn push(out: &mut Vec<Listed>, p: Listed) -> Result<(), String> {
     Ok(())
 }
 
+/// Decodes a TOML lock file (`what` names it in the error): UTF-8, then
+/// the first line of the TOML error, shortened.
+pub fn toml_lock<T: serde::de::DeserializeOwned>(content: &[u8], what: &str) -> Result<T, String> {
+    let text = std::str::from_utf8(content).map_err(|e| format!("not UTF-8: {e}"))?;
+    toml::from_str(text).map_err(|e| {
+        let msg = e.message().lines().next().unwrap_or("").to_string();
+        format!("invalid {what}: {}", crate::short(&msg))
+    })
+}
+
 /// `NAME@RANGE` → `NAME` (the `@` of a scope is not the separator).
 pub fn npm_name(spec: &str) -> &str {
     match spec.char_indices().skip(1).find(|&(_, c)| c == '@') {

@@ -36,11 +36,7 @@ struct Source {
 }
 
 pub fn parse(content: &[u8]) -> Result<Vec<Listed>, String> {
-    let text = std::str::from_utf8(content).map_err(|e| format!("not UTF-8: {e}"))?;
-    let lock: Lock = toml::from_str(text).map_err(|e| {
-        let msg = e.message().lines().next().unwrap_or("").to_string();
-        format!("invalid poetry.lock: {}", crate::short(&msg))
-    })?;
+    let lock: Lock = crate::manifest::toml_lock(content, "poetry.lock")?;
     let mut out = Vec::new();
     for p in lock.package {
         let local = p

@@ -41,11 +41,7 @@ struct LockPackage {
 const LOCAL: [&str; 4] = ["virtual", "editable", "directory", "path"];
 
 pub fn parse(content: &[u8]) -> Result<Vec<Listed>, String> {
-    let text = std::str::from_utf8(content).map_err(|e| format!("not UTF-8: {e}"))?;
-    let lock: Lock = toml::from_str(text).map_err(|e| {
-        let msg = e.message().lines().next().unwrap_or("").to_string();
-        format!("invalid uv.lock: {}", crate::short(&msg))
-    })?;
+    let lock: Lock = crate::manifest::toml_lock(content, "uv.lock")?;
     let mut out = Vec::new();
     for p in lock.package {
         if p.source.keys().any(|k| LOCAL.contains(&k.as_str())) {
