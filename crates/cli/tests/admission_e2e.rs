@@ -24,6 +24,24 @@ fn repo_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
 
+/// A running registry, or None when the registry tools or openssl (the
+/// webhook's certificate) are missing.
+fn start_registry(test: &str) -> Option<Registry> {
+    let mut tools = REAL_TOOLS.to_vec();
+    tools.push("openssl");
+    tools_available(test, &tools).then(|| Registry::start(Auth::Anonymous))
+}
+
+/// Copies the bundled demo image into `registry` as `name_tag`.
+fn push_demo(registry: &Registry, name_tag: &str) {
+    skopeo_copy(
+        &format!("oci:{}:latest", repo_root().join("demo/image").display()),
+        &registry.docker_ref(name_tag),
+        None,
+        false,
+    );
+}
+
 struct Webhook {
     child: Child,
     port: u16,
@@ -176,20 +194,12 @@ fn manifest_digest(registry: &Registry, name: &str) -> String {
 
 #[test]
 fn webhook_checks_registry_images_end_to_end() {
-    let mut tools = REAL_TOOLS.to_vec();
-    tools.push("openssl");
-    if !tools_available("webhook_checks_registry_images_end_to_end", &tools) {
+    let Some(registry) = start_registry("webhook_checks_registry_images_end_to_end") else {
         return;
-    }
-    let registry = Registry::start(Auth::Anonymous);
+    };
     let dir = tempfile::tempdir().unwrap();
     let root = repo_root();
-    skopeo_copy(
-        &format!("oci:{}:latest", root.join("demo/image").display()),
-        &registry.docker_ref("demo:1"),
-        None,
-        false,
-    );
+    push_demo(&registry, "demo:1");
     let app_digest = push_small(&registry, dir.path(), "app", "65532:65532");
     push_small(&registry, dir.path(), "rootapp", "");
     let host = &registry.host;
@@ -449,12 +459,9 @@ fn trivy_predicate(vulns: Value) -> Value {
 
 #[test]
 fn signatures_and_vuln_attestations_end_to_end() {
-    let mut tools = REAL_TOOLS.to_vec();
-    tools.push("openssl");
-    if !tools_available("signatures_and_vuln_attestations_end_to_end", &tools) {
+    let Some(registry) = start_registry("signatures_and_vuln_attestations_end_to_end") else {
         return;
-    }
-    let registry = Registry::start(Auth::Anonymous);
+    };
     let dir = tempfile::tempdir().unwrap();
     let root = repo_root();
     push_small(&registry, dir.path(), "unsigned", "65532");
@@ -462,12 +469,7 @@ fn signatures_and_vuln_attestations_end_to_end() {
     push_small(&registry, dir.path(), "other", "65532");
     push_small(&registry, dir.path(), "flagged", "65532");
     // The demo image has CVEs palisade's scan finds; its attestation says none.
-    skopeo_copy(
-        &format!("oci:{}:latest", root.join("demo/image").display()),
-        &registry.docker_ref("demo:1"),
-        None,
-        false,
-    );
+    push_demo(&registry, "demo:1");
     let key = palisade_sign::SigningKey::generate();
     let stranger = palisade_sign::SigningKey::generate();
     sign(&registry, "signed:1", &key, None);
@@ -534,20 +536,13 @@ fn metric(text: &str, name: &str) -> u64 {
 /// for that flight and get the same answer.
 #[test]
 fn concurrent_reviews_of_one_new_image_share_one_scan() {
-    let mut tools = REAL_TOOLS.to_vec();
-    tools.push("openssl");
-    if !tools_available("concurrent_reviews_of_one_new_image_share_one_scan", &tools) {
+    let Some(registry) = start_registry("concurrent_reviews_of_one_new_image_share_one_scan")
+    else {
         return;
-    }
-    let registry = Registry::start(Auth::Anonymous);
+    };
     let dir = tempfile::tempdir().unwrap();
     let root = repo_root();
-    skopeo_copy(
-        &format!("oci:{}:latest", root.join("demo/image").display()),
-        &registry.docker_ref("burst:1"),
-        None,
-        false,
-    );
+    push_demo(&registry, "burst:1");
     let manifest: Value =
         serde_json::from_slice(&skopeo_inspect(&registry.docker_ref("burst:1"), None, true))
             .unwrap();
