@@ -21,18 +21,7 @@ fn palisade(args: &[&str]) -> Output {
 }
 
 fn vulndata() -> Option<PathBuf> {
-    let p = std::env::var_os("PALISADE_VULNDATA")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/vulndata"));
-    if p.join("crates.io/all.zip").exists() {
-        Some(p)
-    } else {
-        eprintln!(
-            "SKIPPED: no vulnerability data at {} (set PALISADE_VULNDATA)",
-            p.display()
-        );
-        None
-    }
+    palisade_testsupport::vulndata("crates.io/all.zip")
 }
 
 /// What the server saw: (path, Range header) per request.

@@ -8,6 +8,24 @@ use sha2::{Digest as _, Sha256};
 use std::io::Write;
 use std::path::Path;
 
+/// The real OSV data: `$PALISADE_VULNDATA`, else `../shared/vulndata` next
+/// to the clone, when it holds `probe` (e.g. `crates.io/all.zip`); None,
+/// with a SKIPPED line, when it does not.
+pub fn vulndata(probe: &str) -> Option<std::path::PathBuf> {
+    let p = std::env::var_os("PALISADE_VULNDATA")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/vulndata"));
+    if p.join(probe).exists() {
+        Some(p)
+    } else {
+        eprintln!(
+            "SKIPPED: no vulnerability data at {} (set PALISADE_VULNDATA)",
+            p.display()
+        );
+        None
+    }
+}
+
 pub fn sha256_hex(bytes: &[u8]) -> String {
     hex::encode(Sha256::digest(bytes))
 }
